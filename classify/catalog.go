@@ -1,0 +1,339 @@
+package classify
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// SchemaVersion is the catalog schema this package reads.
+const SchemaVersion = 1
+
+// MaxCatalogBytes is the largest catalog file ParseCatalog and LoadCatalog
+// accept. Real catalogs are a few hundred kilobytes; anything far larger is a
+// mistake or an attack, and is refused before it is read whole.
+const MaxCatalogBytes = 8 << 20
+
+// Severity says how bad an issue is. The zero value means "not set"; rules
+// read from YAML default to SeverityError.
+type Severity int
+
+const (
+	SeverityInfo Severity = iota + 1
+	SeverityWarning
+	SeverityError
+)
+
+var severityNames = map[Severity]string{SeverityInfo: "info", SeverityWarning: "warning", SeverityError: "error"}
+
+// ParseSeverity turns "error", "warning" or "info" into a Severity.
+func ParseSeverity(s string) (Severity, error) {
+	for k, v := range severityNames {
+		if v == s {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: severity %q (want error, warning or info)", ErrBadValue, s)
+}
+
+func (s Severity) String() string {
+	if n, ok := severityNames[s]; ok {
+		return n
+	}
+	return fmt.Sprintf("severity(%d)", int(s))
+}
+
+// MarshalText writes the severity's name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity's name.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	*s = v
+	return err
+}
+
+// Retry is a rule's advice on whether rebuilding without changes may help.
+type Retry string
+
+const (
+	RetryUnknown   Retry = "unknown"   // the log does not tell
+	RetryTransient Retry = "transient" // a rebuild may succeed: network, rate limit, a busy service
+	RetryPermanent Retry = "permanent" // the build definition must change first
+)
+
+// Catalog is a set of rules plus catalog-wide settings. It is plain data:
+// build it in Go or read it from YAML with ParseCatalog or LoadCatalog, then
+// give it to Compile. Several catalogs combine with Merge.
+type Catalog struct {
+	// Rules in catalog order. Order breaks ties in ranking and output.
+	Rules []*Rule
+	// Definitions are named sub-patterns, written {{name}} inside patterns.
+	Definitions map[string]Pattern
+	// Ignore lists patterns for noise lines that no rule may match.
+	Ignore []Pattern
+	// Redact lists extra patterns whose matches are masked in every output,
+	// on top of the built-in secret patterns.
+	Redact []Pattern
+	// Disable names rules of earlier catalogs that Merge removes.
+	Disable []Ref
+}
+
+// Ref is a rule id or group name written somewhere in a catalog.
+type Ref struct {
+	Name string
+	Pos  Pos
+}
+
+// Pattern is one regular expression with the place it was written. The syntax
+// is regexp2's in RE2-compatible mode: Go's regexp syntax plus lookaround,
+// atomic groups and backreferences. Named groups, (?<name>…) or (?P<name>…),
+// become an issue's fields.
+type Pattern struct {
+	Expr string
+	Pos  Pos
+}
+
+// Rule is one known failure signature.
+type Rule struct {
+	ID       string   // stable snake_case id, never reused
+	Group    string   // tool or stage: docker, conda, pip, apt, compiler, system…
+	Title    string   // a short sentence naming the failure
+	Severity Severity // error, warning or info
+	Priority int      // higher wins when choosing the primary issue
+
+	// Patterns are alternatives; the first that matches a line is used.
+	Patterns []Pattern
+	// Literals, when set, replace the literals Compile would extract from
+	// Patterns for the prefilter. Each must appear (ASCII case-insensitively)
+	// in every line a pattern matches.
+	Literals []string
+	// Exclude vetoes a match when any of its patterns also matches the line.
+	Exclude []Pattern
+	// Sequence, when set, turns the rule into a multi-line rule: after a line
+	// matched Patterns, each step must match in order within its distance.
+	Sequence []Step
+	// Collect gathers the lines that follow a match into a list field.
+	Collect *Collect
+
+	Remediation string   // template over fields: {{name}} or {{name|default text}}
+	Links       []string // documentation for the failure
+	Retry       Retry
+	Suppresses  []Ref // ids or groups this root cause hides when both are found
+	Fallback    bool  // reported only when nothing more specific was found
+	Context     Context
+	Examples    Examples
+	Override    bool // replaces an earlier rule of the same id on purpose
+
+	Pos Pos // where the rule starts
+
+	keyPos map[string]Pos // where each key of the rule was written
+}
+
+// Step is one later line of a multi-line rule.
+type Step struct {
+	Pattern Pattern
+	// Within is the largest distance in lines from the previous step's line.
+	Within int
+}
+
+// Collect gathers the lines after a match that match Pattern into the list
+// field Field: the first named group of Pattern, or the whole match. Blank
+// lines are skipped; the first other line that does not match ends the list,
+// and so do Max items or Within lines.
+type Collect struct {
+	Pattern Pattern
+	Field   string
+	Max     int
+	Within  int
+}
+
+// Context is how many raw lines around a match an issue keeps as evidence.
+type Context struct {
+	Before int
+	After  int
+}
+
+// Examples are a rule's own test cases, run by Compile.
+type Examples struct {
+	Match   []Example
+	NoMatch []Example
+}
+
+// Example is a log excerpt (one line, or several for multi-line rules) and,
+// for a match, the fields the rule must capture from it.
+type Example struct {
+	Text   string
+	Fields map[string]string
+	Pos    Pos
+}
+
+func (r *Rule) posOf(key string) Pos {
+	if p, ok := r.keyPos[key]; ok {
+		return p
+	}
+	return r.Pos
+}
+
+var idPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$`)
+
+// ParseCatalog reads one catalog file. name is used in error positions. All
+// problems found are returned together as an ErrorList.
+func ParseCatalog(name string, data []byte) (*Catalog, error) {
+	if len(data) > MaxCatalogBytes {
+		return nil, ErrorList{{Pos: Pos{File: name}, Err: fmt.Errorf("%w: %d bytes (limit %d)", ErrCatalogTooLarge, len(data), MaxCatalogBytes)}}
+	}
+	p := parser{file: name}
+	c := p.parse(data)
+	if err := p.errs.Err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// LoadCatalog reads and merges, in lexical order, every file of fsys that
+// matches one of the glob patterns (as in fs.Glob). A pattern that matches no
+// file is an error.
+func LoadCatalog(fsys fs.FS, patterns ...string) (*Catalog, error) {
+	var names []string
+	seen := map[string]bool{}
+	for _, pat := range patterns {
+		m, err := fs.Glob(fsys, pat)
+		if err != nil {
+			return nil, err
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("catalog: no file matches %q", pat)
+		}
+		sort.Strings(m)
+		for _, n := range m {
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	var cats []*Catalog
+	var errs ErrorList
+	for _, n := range names {
+		data, err := readLimited(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		c, err := ParseCatalog(n, data)
+		if err != nil {
+			errs = append(errs, err.(ErrorList)...)
+			continue
+		}
+		cats = append(cats, c)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return Merge(cats...)
+}
+
+func readLimited(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxCatalogBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(data) > MaxCatalogBytes {
+		return nil, ErrorList{{Pos: Pos{File: name}, Err: fmt.Errorf("%w: more than %d bytes", ErrCatalogTooLarge, MaxCatalogBytes)}}
+	}
+	return data, nil
+}
+
+// Merge combines catalogs in order into a new one. A later catalog may
+// disable rules by id and replace a rule whose Override is set; any other
+// repeated rule id or definition name is an error. The inputs are not changed.
+func Merge(cats ...*Catalog) (*Catalog, error) {
+	out := &Catalog{Definitions: map[string]Pattern{}}
+	index := map[string]int{}
+	var errs ErrorList
+	for _, c := range cats {
+		if c == nil {
+			continue
+		}
+		for _, d := range c.Disable {
+			i, ok := index[d.Name]
+			if !ok {
+				errs.add(d.Pos, "", ErrUnknownID, "cannot disable %q: no earlier catalog defines it", d.Name)
+				continue
+			}
+			out.Rules[i] = nil
+			delete(index, d.Name)
+		}
+		for name, def := range c.Definitions {
+			if old, ok := out.Definitions[name]; ok {
+				errs.add(def.Pos, "", ErrBadValue, "definition %q is already defined at %s", name, old.Pos)
+				continue
+			}
+			out.Definitions[name] = def
+		}
+		out.Ignore = append(out.Ignore, c.Ignore...)
+		out.Redact = append(out.Redact, c.Redact...)
+		for _, r := range c.Rules {
+			if i, ok := index[r.ID]; ok {
+				if r.Override {
+					out.Rules[i] = r
+					continue
+				}
+				errs.add(r.posOf("id"), r.ID, ErrDuplicateID, "also defined at %s (set override: true to replace it)", out.Rules[i].Pos)
+				continue
+			}
+			index[r.ID] = len(out.Rules)
+			out.Rules = append(out.Rules, r)
+		}
+	}
+	rules := out.Rules[:0]
+	for _, r := range out.Rules {
+		if r != nil {
+			rules = append(rules, r)
+		}
+	}
+	out.Rules = rules
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Rule returns the rule with the given id, or nil.
+func (c *Catalog) Rule(id string) *Rule {
+	for _, r := range c.Rules {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// fieldRefs returns the {{name}} references in a remediation template.
+func templateRefs(s string) []string {
+	var out []string
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			return out
+		}
+		j := strings.Index(s[i:], "}}")
+		if j < 0 {
+			return out
+		}
+		ref := s[i+2 : i+j]
+		if k := strings.IndexByte(ref, '|'); k >= 0 {
+			ref = ref[:k]
+		}
+		out = append(out, strings.TrimSpace(ref))
+		s = s[i+j+2:]
+	}
+}

@@ -1,0 +1,419 @@
+package classify
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/dlclark/regexp2/v2"
+)
+
+// Defaults for the settings of Compile.
+const (
+	DefaultMatchTimeout = 100 * time.Millisecond
+	DefaultMaxLineBytes = 1 << 20
+	DefaultMaxIssues    = 1000
+	// MaxEvidenceBytes caps Issue.Text; context lines are cut to a quarter of it.
+	MaxEvidenceBytes = 4096
+	// verifyWindow is how much of each end of a very long line the regexes see.
+	verifyWindow = 64 << 10
+)
+
+// Option is a setting given to Compile. Options are the only way to change
+// how a Matcher behaves, so a compiled Matcher never changes.
+type Option interface{ apply(*options) }
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+type options struct {
+	matchTimeout time.Duration
+	maxLineBytes int
+	contextLines int
+	maxIssues    int
+	workers      int
+	redact       bool
+	examples     bool
+}
+
+// WithMatchTimeout bounds the time one regular expression may spend on one
+// line (default 100ms). A match that runs out of time counts as no match and
+// leaves a warning in the report; the scan goes on. regexp2 checks its clock
+// every 100ms, so an abort can take up to d + 100ms.
+func WithMatchTimeout(d time.Duration) Option {
+	return optionFunc(func(o *options) {
+		if d > 0 {
+			o.matchTimeout = d
+		}
+	})
+}
+
+// WithMaxLineBytes sets the longest line kept whole (default 1 MiB). A
+// longer line is matched on its first n bytes, counted in Report.LinesCut,
+// and the scan goes on.
+func WithMaxLineBytes(n int) Option {
+	return optionFunc(func(o *options) {
+		if n > 0 {
+			o.maxLineBytes = max(n, 256)
+		}
+	})
+}
+
+// WithContextLines makes every issue keep at least n raw lines before and
+// after its match as context; rules that ask for more keep more.
+func WithContextLines(n int) Option {
+	return optionFunc(func(o *options) { o.contextLines = min(max(n, 0), maxContextLines) })
+}
+
+// WithMaxIssues bounds the distinct issues a Report keeps (default 1000);
+// further distinct issues are only counted in Report.Folded.
+func WithMaxIssues(n int) Option {
+	return optionFunc(func(o *options) {
+		if n > 0 {
+			o.maxIssues = n
+		}
+	})
+}
+
+// WithoutExamples skips running the rules' examples in Compile. Use it only
+// for catalogs whose examples already passed, such as an embedded catalog
+// tested in CI.
+func WithoutExamples() Option {
+	return optionFunc(func(o *options) { o.examples = false })
+}
+
+// Matcher is a compiled catalog. It is immutable and safe for concurrent use
+// by multiple goroutines; the state of one log lives in a Session.
+type Matcher struct {
+	catalog *Catalog
+	rules   []*crule
+	starts  []start // the rules' patterns: the prefilter's targets
+	always  []int32 // starts without a usable literal: tried on every line
+	pf      *prefilter
+	ignore  []*regexp2.Regexp
+	opt     options
+	before  int // most context lines any rule keeps before a match
+	warns   []*CatalogError
+	byID    map[string]int
+	// suppressors[i] lists the rules that hide rule i when both are found.
+	suppressors [][]int32
+}
+
+// crule is a compiled rule.
+type crule struct {
+	*Rule
+	index      int
+	exclude    []*regexp2.Regexp
+	steps      []cstep
+	collect    *regexp2.Regexp
+	collectKey int // group number of the collected item; 0 for the whole match
+	template   []tmplPart
+	before     int
+	after      int
+}
+
+type cstep struct {
+	re     *regexp2.Regexp
+	within int
+	names  []string
+}
+
+// start is one of a rule's patterns.
+type start struct {
+	re    *regexp2.Regexp
+	rule  int32
+	names []string // named groups
+	lits  []string // the prefilter's literals; nil when it has none
+	expr  string   // after definitions are expanded
+}
+
+// Compile checks a catalog and builds a Matcher from it. Every problem is
+// reported at once in an ErrorList: bad patterns, undefined definitions or
+// template fields, unknown or cyclic suppressions, and failing examples.
+func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
+	o := options{
+		matchTimeout: DefaultMatchTimeout,
+		maxLineBytes: DefaultMaxLineBytes,
+		maxIssues:    DefaultMaxIssues,
+		redact:       true,
+		examples:     true,
+	}
+	for _, opt := range opts {
+		opt.apply(&o)
+	}
+	m := &Matcher{catalog: c, opt: o, byID: map[string]int{}}
+	var errs ErrorList
+	defs := newExpander(c.Definitions, &errs)
+
+	for _, r := range c.Rules {
+		if _, dup := m.byID[r.ID]; dup {
+			errs.add(r.posOf("id"), r.ID, ErrDuplicateID, "")
+			continue
+		}
+		m.byID[r.ID] = len(m.rules)
+		cr := &crule{Rule: r, index: len(m.rules)}
+		m.rules = append(m.rules, cr)
+		cr.before = max(r.Context.Before, o.contextLines)
+		cr.after = max(r.Context.After, o.contextLines)
+		m.before = max(m.before, cr.before)
+		if r.Severity == 0 {
+			r.Severity = SeverityError
+		}
+		names := map[string]bool{}
+		for _, p := range r.Patterns {
+			re, expr := m.compilePattern(p, r.ID, defs, &errs)
+			if re == nil {
+				continue
+			}
+			st := start{re: re, rule: int32(cr.index), names: groupNames(re), expr: expr}
+			for _, n := range st.names {
+				names[n] = true
+			}
+			if len(r.Literals) > 0 {
+				st.lits = lowerAll(r.Literals)
+			} else {
+				st.lits = requiredLiterals(expr)
+			}
+			if st.lits == nil {
+				m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
+					Err: fmt.Errorf("pattern has no literal of %d or more bytes that every match contains, so it runs on every line: add one or declare literals", minLiteral)})
+			}
+			m.starts = append(m.starts, st)
+		}
+		for _, p := range r.Exclude {
+			if re, _ := m.compilePattern(p, r.ID, defs, &errs); re != nil {
+				cr.exclude = append(cr.exclude, re)
+			}
+		}
+		for _, s := range r.Sequence {
+			if re, _ := m.compilePattern(s.Pattern, r.ID, defs, &errs); re != nil {
+				st := cstep{re: re, within: max(s.Within, 1), names: groupNames(re)}
+				for _, n := range st.names {
+					names[n] = true
+				}
+				cr.steps = append(cr.steps, st)
+			}
+		}
+		if col := r.Collect; col != nil {
+			if re, _ := m.compilePattern(col.Pattern, r.ID, defs, &errs); re != nil {
+				cr.collect = re
+				if g := groupNames(re); len(g) > 0 {
+					cr.collectKey = re.GroupNumberFromName(g[0])
+				}
+				names[col.Field] = true
+			}
+		}
+		tmpl, undefined := parseTemplate(r.Remediation, names)
+		for _, u := range undefined {
+			errs.add(r.posOf("remediation"), r.ID, ErrUndefinedField, "{{%s}} is not captured by any pattern of the rule", u)
+		}
+		cr.template = tmpl
+		if r.Fallback && len(r.Suppresses) > 0 {
+			errs.add(r.posOf("suppresses"), r.ID, ErrBadValue, "a fallback rule cannot suppress others")
+		}
+	}
+	for _, p := range c.Ignore {
+		if re, _ := m.compilePattern(p, "", defs, &errs); re != nil {
+			m.ignore = append(m.ignore, re)
+		}
+	}
+	m.linkSuppressions(&errs)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+
+	lits := make([][]string, len(m.starts))
+	for i, st := range m.starts {
+		if st.lits == nil {
+			m.always = append(m.always, int32(i))
+		}
+		lits[i] = st.lits
+	}
+	m.pf = newPrefilter(lits)
+
+	if o.examples {
+		errs = append(errs, m.checkExamples()...)
+		if err := errs.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// MustCompile is like Compile but panics on error. It is meant for catalogs
+// embedded in a program and tested, like regexp.MustCompile.
+func MustCompile(c *Catalog, opts ...Option) *Matcher {
+	m, err := Compile(c, opts...)
+	if err != nil {
+		panic("classify: Compile: " + err.Error())
+	}
+	return m
+}
+
+// Warnings returns problems that do not stop compilation, such as patterns
+// the prefilter cannot help with.
+func (m *Matcher) Warnings() []*CatalogError { return m.warns }
+
+// Catalog returns the catalog the Matcher was compiled from. It must not be
+// changed.
+func (m *Matcher) Catalog() *Catalog { return m.catalog }
+
+func lowerAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = lowerASCII(s)
+	}
+	return out
+}
+
+// compilePattern expands definitions and compiles one pattern with regexp2
+// in RE2-compatible mode, with the match timeout set.
+func (m *Matcher) compilePattern(p Pattern, rule string, defs *expander, errs *ErrorList) (*regexp2.Regexp, string) {
+	expr, ok := defs.expand(p, rule)
+	if !ok {
+		return nil, ""
+	}
+	re, err := regexp2.Compile(expr, regexp2.RE2)
+	if err != nil {
+		errs.add(p.Pos, rule, ErrInvalidPattern, "%s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		return nil, ""
+	}
+	re.MatchTimeout = m.opt.matchTimeout
+	return re, expr
+}
+
+// groupNames returns the named groups of re in order, without the numbered
+// ones.
+func groupNames(re *regexp2.Regexp) []string {
+	var out []string
+	for _, n := range re.GetGroupNames() {
+		if n != "" && (n[0] < '0' || n[0] > '9') {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// expander replaces {{name}} in patterns by the named definition, wrapped in
+// a non-capturing group, and reports undefined names and cycles.
+type expander struct {
+	defs map[string]Pattern
+	done map[string]string
+	errs *ErrorList
+}
+
+var defRef = regexp.MustCompile(`\{\{\s*([a-z][a-z0-9_]*)\s*\}\}`)
+
+func newExpander(defs map[string]Pattern, errs *ErrorList) *expander {
+	return &expander{defs: defs, done: map[string]string{}, errs: errs}
+}
+
+func (e *expander) expand(p Pattern, rule string) (string, bool) {
+	return e.expandIn(p, rule, nil)
+}
+
+func (e *expander) expandIn(p Pattern, rule string, stack []string) (string, bool) {
+	if !strings.Contains(p.Expr, "{{") {
+		return p.Expr, true
+	}
+	ok := true
+	out := defRef.ReplaceAllStringFunc(p.Expr, func(ref string) string {
+		name := defRef.FindStringSubmatch(ref)[1]
+		if v, done := e.done[name]; done {
+			return "(?:" + v + ")"
+		}
+		def, found := e.defs[name]
+		if !found {
+			e.errs.add(p.Pos, rule, ErrUndefinedName, "{{%s}}", name)
+			ok = false
+			return ref
+		}
+		for i, s := range stack {
+			if s == name {
+				e.errs.add(def.Pos, "", ErrCycle, "definitions refer to each other: %s", strings.Join(append(stack[i:], name), " → "))
+				ok = false
+				return ref
+			}
+		}
+		v, vok := e.expandIn(def, "", append(stack, name))
+		if !vok {
+			ok = false
+			return ref
+		}
+		e.done[name] = v
+		return "(?:" + v + ")"
+	})
+	return out, ok
+}
+
+// linkSuppressions resolves each rule's suppresses list to rule indices and
+// rejects cycles.
+func (m *Matcher) linkSuppressions(errs *ErrorList) {
+	groups := map[string][]int{}
+	for i, r := range m.rules {
+		groups[r.Group] = append(groups[r.Group], i)
+	}
+	m.suppressors = make([][]int32, len(m.rules))
+	edges := make([][]int, len(m.rules))
+	for i, r := range m.rules {
+		seen := map[int]bool{}
+		for _, ref := range r.Suppresses {
+			var targets []int
+			if j, ok := m.byID[ref.Name]; ok {
+				targets = []int{j}
+			} else if g, ok := groups[ref.Name]; ok {
+				targets = g
+			} else {
+				errs.add(ref.Pos, r.ID, ErrUnknownID, "suppresses %q, which is neither a rule id nor a group", ref.Name)
+				continue
+			}
+			for _, j := range targets {
+				if j != i && !seen[j] {
+					seen[j] = true
+					edges[i] = append(edges[i], j)
+					m.suppressors[j] = append(m.suppressors[j], int32(i))
+				}
+			}
+		}
+	}
+	// Depth-first search for a cycle; report each cycle once.
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := make([]int, len(m.rules))
+	var path []int
+	var visit func(i int)
+	visit = func(i int) {
+		color[i] = grey
+		path = append(path, i)
+		for _, j := range edges[i] {
+			switch color[j] {
+			case white:
+				visit(j)
+			case grey:
+				var names []string
+				k := len(path) - 1
+				for path[k] != j {
+					k--
+				}
+				for _, n := range path[k:] {
+					names = append(names, m.rules[n].ID)
+				}
+				names = append(names, m.rules[j].ID)
+				r := m.rules[j]
+				errs.add(r.posOf("suppresses"), r.ID, ErrCycle, "suppressions form a cycle: %s", strings.Join(names, " → "))
+			}
+		}
+		path = path[:len(path)-1]
+		color[i] = black
+	}
+	for i := range m.rules {
+		if color[i] == white {
+			visit(i)
+		}
+	}
+}

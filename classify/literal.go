@@ -1,0 +1,330 @@
+package classify
+
+import (
+	"regexp/syntax"
+	"sort"
+	"strings"
+)
+
+// This file finds, for each pattern, a set of literals of which every line the
+// pattern matches must contain at least one. The prefilter looks for those
+// literals; a pattern whose literals are all absent is never run.
+
+// minLiteral is the shortest literal the prefilter can use: it hashes the
+// first four bytes of each literal.
+const minLiteral = 4
+
+// maxSetSize bounds the sets of strings built while walking a pattern, so that
+// a pattern such as [a-z]{9} does not explode into billions of strings.
+const maxSetSize = 64
+
+// noLiteral is written in place of lookarounds and backreferences before
+// parsing with regexp/syntax: it matches the empty string, so it never adds a
+// literal, and as a star it breaks the run of literals around it.
+const noLiteral = `(?:\x00*)`
+
+// relax rewrites regexp2-only syntax into the syntax of Go's regexp so that
+// the pattern can be parsed for literals. The result may match more lines than
+// the original but never contains a literal the original does not require.
+func relax(expr string) string {
+	var b strings.Builder
+	for i := 0; i < len(expr); {
+		c := expr[i]
+		switch {
+		case c == '\\' && i+1 < len(expr):
+			n := expr[i+1]
+			switch {
+			case n >= '1' && n <= '9': // backreference
+				j := i + 1
+				for j < len(expr) && expr[j] >= '0' && expr[j] <= '9' {
+					j++
+				}
+				b.WriteString(noLiteral)
+				i = j
+			case n == 'k' && i+2 < len(expr) && (expr[i+2] == '<' || expr[i+2] == '\'' || expr[i+2] == '{'):
+				end := strings.IndexAny(expr[i+3:], ">'}")
+				if end < 0 {
+					b.WriteString(expr[i:])
+					return b.String()
+				}
+				b.WriteString(noLiteral)
+				i += 3 + end + 1
+			default:
+				b.WriteString(expr[i : i+2])
+				i += 2
+			}
+		case c == '[':
+			j := classEnd(expr, i)
+			b.WriteString(expr[i:j])
+			i = j
+		case c == '(' && strings.HasPrefix(expr[i:], "(?"):
+			rest := expr[i+2:]
+			switch {
+			case strings.HasPrefix(rest, "="), strings.HasPrefix(rest, "!"),
+				strings.HasPrefix(rest, "<="), strings.HasPrefix(rest, "<!"):
+				b.WriteString(noLiteral)
+				i = groupEnd(expr, i)
+			case strings.HasPrefix(rest, ">"):
+				b.WriteString("(?:")
+				i += 3
+			case strings.HasPrefix(rest, "<"):
+				b.WriteString("(?P<")
+				i += 3
+			case strings.HasPrefix(rest, "'"):
+				end := strings.IndexByte(rest[1:], '\'')
+				if end < 0 {
+					b.WriteString(expr[i:])
+					return b.String()
+				}
+				b.WriteString("(?P<" + rest[1:1+end] + ">")
+				i += 2 + 1 + end + 1
+			default:
+				b.WriteString("(?")
+				i += 2
+			}
+		case (c == '+') && i > 0 && isQuantifierEnd(expr[i-1]):
+			// possessive quantifier: drop the extra +
+			i++
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+func isQuantifierEnd(c byte) bool { return c == '*' || c == '+' || c == '?' || c == '}' }
+
+// classEnd returns the index just past the character class starting at i.
+func classEnd(expr string, i int) int {
+	j := i + 1
+	if j < len(expr) && expr[j] == '^' {
+		j++
+	}
+	if j < len(expr) && expr[j] == ']' {
+		j++
+	}
+	for j < len(expr) {
+		switch expr[j] {
+		case '\\':
+			j += 2
+			continue
+		case '[':
+			if strings.HasPrefix(expr[j:], "[:") {
+				if k := strings.Index(expr[j+2:], ":]"); k >= 0 {
+					j += 2 + k + 2
+					continue
+				}
+			}
+		case ']':
+			return j + 1
+		}
+		j++
+	}
+	return len(expr)
+}
+
+// groupEnd returns the index just past the group that opens at i.
+func groupEnd(expr string, i int) int {
+	depth := 0
+	for j := i; j < len(expr); {
+		switch expr[j] {
+		case '\\':
+			j += 2
+			continue
+		case '[':
+			j = classEnd(expr, j)
+			continue
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return j + 1
+			}
+		}
+		j++
+	}
+	return len(expr)
+}
+
+// requiredLiterals returns a set of lower-case literals, each at least
+// minLiteral bytes, such that every string the pattern matches contains one
+// of them; nil if the pattern has no such set.
+func requiredLiterals(expr string) []string {
+	re, err := syntax.Parse(relax(expr), syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	_, req := analyze(re)
+	if score(req) < minLiteral {
+		return nil
+	}
+	return req
+}
+
+// analyze returns the exact set of strings re can match (nil if not a small
+// finite set) and the best set of literals of which each match contains one.
+func analyze(re *syntax.Regexp) (exact, req []string) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		s := lowerASCII(string(re.Rune))
+		return []string{s}, []string{s}
+	case syntax.OpCharClass:
+		var set []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				set = append(set, lowerASCII(string(r)))
+				if len(set) > maxSetSize {
+					return nil, nil
+				}
+			}
+		}
+		return dedupe(set), nil
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return []string{""}, nil
+	case syntax.OpCapture:
+		return analyze(re.Sub[0])
+	case syntax.OpPlus:
+		ex, rq := analyze(re.Sub[0])
+		return nil, better(rq, ex)
+	case syntax.OpRepeat:
+		if re.Min == 0 {
+			return nil, nil
+		}
+		ex, rq := analyze(re.Sub[0])
+		if ex != nil && re.Min == re.Max && re.Min <= 8 {
+			out := []string{""}
+			for k := 0; k < re.Min && out != nil; k++ {
+				out = cross(out, ex)
+			}
+			if out != nil {
+				return out, better(rq, out)
+			}
+		}
+		return nil, better(rq, ex)
+	case syntax.OpAlternate:
+		var exact, req []string
+		allExact, allReq := true, true
+		for _, sub := range re.Sub {
+			ex, rq := analyze(sub)
+			if ex == nil {
+				allExact = false
+			} else {
+				exact = append(exact, ex...)
+			}
+			r := better(rq, ex)
+			if score(r) <= 0 {
+				allReq = false
+			} else {
+				req = append(req, r...)
+			}
+		}
+		if !allExact || len(exact) > maxSetSize {
+			exact = nil
+		}
+		if !allReq {
+			req = nil
+		}
+		return dedupe(exact), dedupe(req)
+	case syntax.OpConcat:
+		var best []string
+		run := []string{""}
+		allExact := true
+		for _, sub := range re.Sub {
+			ex, rq := analyze(sub)
+			if ex != nil {
+				if next := cross(run, ex); next != nil {
+					run = next
+					continue
+				}
+				// Too many combinations: close the run and start anew.
+				allExact = false
+				best = better(best, run)
+				run = ex
+				continue
+			}
+			allExact = false
+			best = better(best, run)
+			best = better(best, rq)
+			run = []string{""}
+		}
+		best = better(best, run)
+		if allExact {
+			return run, best
+		}
+		return nil, best
+	}
+	return nil, nil
+}
+
+// cross returns every a+b, or nil if that would be more than maxSetSize.
+func cross(as, bs []string) []string {
+	if len(as)*len(bs) > maxSetSize {
+		return nil
+	}
+	out := make([]string, 0, len(as)*len(bs))
+	for _, a := range as {
+		for _, b := range bs {
+			out = append(out, a+b)
+		}
+	}
+	return dedupe(out)
+}
+
+// score rates a literal set by its shortest member: longer literals are rarer,
+// so fewer lines reach the regex.
+func score(set []string) int {
+	if len(set) == 0 {
+		return 0
+	}
+	m := len(set[0])
+	for _, s := range set[1:] {
+		m = min(m, len(s))
+	}
+	if m > 16 {
+		m = 16 // past this, a smaller set is worth more than a longer literal
+	}
+	return m
+}
+
+func better(a, b []string) []string {
+	sa, sb := score(a), score(b)
+	switch {
+	case sb > sa:
+		return b
+	case sb == sa && sb > 0 && len(b) < len(a):
+		return b
+	}
+	return a
+}
+
+func dedupe(set []string) []string {
+	if len(set) < 2 {
+		return set
+	}
+	sort.Strings(set)
+	out := set[:1]
+	for _, s := range set[1:] {
+		if s != out[len(out)-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}

@@ -1,0 +1,302 @@
+package classify
+
+import "bytes"
+
+// This file turns one raw line segment into the text that rules match. The
+// raw segment is kept for evidence; only the normalised copy is matched.
+//
+// In order:
+//  1. ANSI escape sequences are removed: CSI (ESC [ … final), OSC (ESC ] …
+//     BEL or ESC \), two-byte escapes, and the ESC-less colour remnants such
+//     as "[91m" and "[0m" that some registries' logs keep after losing the
+//     ESC byte.
+//  2. Up to four leading prefixes are removed, in any order: timestamps
+//     (RFC 3339 as in "2025-02-16T00:22:57.123Z ", "2020/05/24 04:28:34 ",
+//     "22:30:26 "), BuildKit plain-progress prefixes ("#8 ", "#8 46.25 ") and
+//     BuildKit's TTY prefixes ("=> => # "), and the "0.928 " elapsed-time
+//     prefix of BuildKit's error summary.
+//
+// Splitting a line at bare carriage returns happens before this, in the
+// session: each segment is normalised and matched on its own.
+
+// normalizer holds the buffer a normalised line is written to, so that
+// normalising allocates nothing once the buffer has grown.
+type normalizer struct {
+	buf []byte
+}
+
+// normalize returns the text to match, which may alias seg or the
+// normalizer's buffer, and the BuildKit vertex number of a "#N " prefix, or
+// -1 when there is none.
+func (n *normalizer) normalize(seg []byte) (text []byte, vertex int) {
+	text = seg
+	if bytes.IndexByte(seg, 0x1b) >= 0 || hasRemnant(seg) {
+		n.buf = stripANSI(n.buf[:0], seg)
+		text = n.buf
+	}
+	return stripPrefixes(text)
+}
+
+// Normalize returns the text that rules match for one raw line segment: ANSI
+// escapes and log prefixes removed. It is exported for tools that explain a
+// match; a session does the same without allocating.
+func Normalize(line string) string {
+	var n normalizer
+	t, _ := n.normalize([]byte(line))
+	return string(t)
+}
+
+// hasRemnant reports whether b may hold an ESC-less colour code like "[91m".
+func hasRemnant(b []byte) bool {
+	for {
+		i := bytes.IndexByte(b, '[')
+		if i < 0 {
+			return false
+		}
+		if remnantLen(b[i:]) > 0 {
+			return true
+		}
+		b = b[i+1:]
+	}
+}
+
+// remnantLen returns the length of an SGR code without its ESC ("[0m",
+// "[1;31m") at the start of b, or 0.
+func remnantLen(b []byte) int {
+	if len(b) < 3 || b[0] != '[' {
+		return 0
+	}
+	for j := 1; j < len(b) && j < 16; j++ {
+		c := b[j]
+		switch {
+		case c >= '0' && c <= '9', c == ';':
+		case c == 'm' && j > 1:
+			return j + 1
+		default:
+			return 0
+		}
+	}
+	return 0
+}
+
+// stripANSI appends src to dst without escape sequences.
+func stripANSI(dst, src []byte) []byte {
+	for i := 0; i < len(src); {
+		c := src[i]
+		if c == '[' {
+			if k := remnantLen(src[i:]); k > 0 {
+				i += k
+				continue
+			}
+		}
+		if c != 0x1b {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		if i+1 >= len(src) {
+			break // a lone ESC at the end
+		}
+		switch src[i+1] {
+		case '[': // CSI: parameters and intermediates, then one final byte
+			j := i + 2
+			for j < len(src) && src[j] >= 0x20 && src[j] <= 0x3f {
+				j++
+			}
+			if j < len(src) && src[j] >= 0x40 && src[j] <= 0x7e {
+				j++
+			}
+			i = j
+		case ']', 'P', '_', '^': // OSC and other strings: up to BEL or ESC \
+			j := i + 2
+			for j < len(src) {
+				if src[j] == 0x07 {
+					j++
+					break
+				}
+				if src[j] == 0x1b && j+1 < len(src) && src[j+1] == '\\' {
+					j += 2
+					break
+				}
+				j++
+			}
+			i = j
+		default: // two-byte escape such as ESC ( B or ESC =
+			j := i + 2
+			if src[i+1] >= 0x20 && src[i+1] <= 0x2f && j < len(src) { // ESC ( B: one more byte
+				j++
+			}
+			i = j
+		}
+	}
+	return dst
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// digits returns how many ASCII digits b starts with.
+func digits(b []byte) int {
+	i := 0
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	return i
+}
+
+// stripPrefixes removes the log prefixes described above.
+func stripPrefixes(b []byte) ([]byte, int) {
+	vertex := -1
+	for round := 0; round < 4 && len(b) > 0; round++ {
+		var k int
+		switch c := b[0]; {
+		case c == '#':
+			var v int
+			k, v = buildkitPrefix(b)
+			if k > 0 {
+				vertex = v
+			}
+		case isDigit(c):
+			k = timestampPrefix(b)
+			if k == 0 {
+				k = elapsedPrefix(b)
+			}
+		case c == '[':
+			// "[2024-05-01 10:00:00] " or "[10:00:00] "
+			if t := timestampCore(b[1:]); t > 0 && 1+t < len(b) && b[1+t] == ']' {
+				k = separator(b, 2+t)
+			}
+		case c == '=':
+			k = ttyPrefix(b)
+		}
+		if k == 0 {
+			break
+		}
+		b = b[k:]
+	}
+	return b, vertex
+}
+
+// buildkitPrefix matches "#12 " optionally followed by an elapsed time
+// "46.25 ", and returns its length and the vertex number.
+func buildkitPrefix(b []byte) (int, int) {
+	n := digits(b[1:])
+	if n == 0 || n > 6 || 1+n >= len(b) || b[1+n] != ' ' {
+		return 0, -1
+	}
+	v := 0
+	for _, c := range b[1 : 1+n] {
+		v = v*10 + int(c-'0')
+	}
+	k := 1 + n + 1
+	// elapsed seconds: 0.123, 12.34, 301.2, or a bare integer
+	if d := digits(b[k:]); d > 0 && d <= 6 {
+		j := k + d
+		if j < len(b) && b[j] == '.' {
+			if f := digits(b[j+1:]); f > 0 {
+				j += 1 + f
+			}
+		}
+		if j < len(b) && b[j] == ' ' {
+			k = j + 1
+		}
+	}
+	return k, v
+}
+
+// elapsedPrefix matches BuildKit's "0.928 " summary prefix: digits, a dot,
+// exactly three digits, a space.
+func elapsedPrefix(b []byte) int {
+	d := digits(b)
+	if d == 0 || d > 6 || d+5 > len(b) || b[d] != '.' || digits(b[d+1:]) != 3 || b[d+4] != ' ' {
+		return 0
+	}
+	return d + 5
+}
+
+// timestampPrefix matches a leading timestamp and the separator after it:
+//
+//	2025-02-16T00:22:57.1348805Z   2025-02-16 00:22:57,123+02:00
+//	2020/05/24 04:28:34            22:30:26   22:30:26.123
+//
+// followed by an optional ':' and at least one space (or the end of b).
+func timestampPrefix(b []byte) int {
+	t := timestampCore(b)
+	if t == 0 {
+		return 0
+	}
+	return separator(b, t)
+}
+
+// separator returns the index after an optional ':' and the blanks that
+// follow k, or 0 when no blank (or end of line) follows.
+func separator(b []byte, k int) int {
+	if k < len(b) && b[k] == ':' {
+		k++
+	}
+	if k == len(b) {
+		return k
+	}
+	if b[k] != ' ' && b[k] != '\t' {
+		return 0
+	}
+	for k < len(b) && (b[k] == ' ' || b[k] == '\t') {
+		k++
+	}
+	return k
+}
+
+// timestampCore returns the length of the timestamp b starts with, or 0.
+func timestampCore(b []byte) int {
+	k := 0
+	if len(b) >= 10 && digits(b) == 4 && (b[4] == '-' || b[4] == '/') && digits(b[5:]) == 2 && b[7] == b[4] && digits(b[8:]) == 2 {
+		k = 10
+		if k < len(b) && (b[k] == 'T' || b[k] == ' ') {
+			if t := clockPrefix(b[k+1:]); t > 0 {
+				k += 1 + t
+			} else if b[k] == 'T' {
+				return 0
+			}
+		}
+	} else if t := clockPrefix(b); t > 0 {
+		k = t
+	} else {
+		return 0
+	}
+	if k < len(b) && (b[k] == '.' || b[k] == ',') {
+		if f := digits(b[k+1:]); f > 0 {
+			k += 1 + f
+		}
+	}
+	if k < len(b) && b[k] == 'Z' {
+		k++
+	} else if k+3 <= len(b) && (b[k] == '+' || b[k] == '-') && digits(b[k+1:]) >= 2 {
+		j := k + 3
+		if j < len(b) && b[j] == ':' {
+			j++
+		}
+		if digits(b[j:]) >= 2 {
+			k = j + 2
+		}
+	}
+	return k
+}
+
+// clockPrefix matches HH:MM:SS.
+func clockPrefix(b []byte) int {
+	if len(b) >= 8 && digits(b) == 2 && b[2] == ':' && digits(b[3:]) == 2 && b[5] == ':' && digits(b[6:]) == 2 {
+		return 8
+	}
+	return 0
+}
+
+// ttyPrefix matches BuildKit's TTY display prefixes "=> => # " and "=> # ".
+func ttyPrefix(b []byte) int {
+	k := 0
+	for bytes.HasPrefix(b[k:], []byte("=> ")) {
+		k += 3
+	}
+	if k > 0 && bytes.HasPrefix(b[k:], []byte("# ")) {
+		return k + 2
+	}
+	return 0
+}

@@ -1,0 +1,514 @@
+package classify
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// maxYAMLDepth bounds the nesting of a catalog document. The schema needs
+// five levels; anything much deeper is hostile input.
+const maxYAMLDepth = 32
+
+// parser turns one YAML file into a Catalog, collecting every problem with
+// its position instead of stopping at the first.
+type parser struct {
+	file string
+	errs ErrorList
+	rule string // id of the rule being read, for error messages
+}
+
+func (p *parser) pos(n *yaml.Node) Pos { return Pos{File: p.file, Line: n.Line, Column: n.Column} }
+
+func (p *parser) errorf(n *yaml.Node, kind error, format string, args ...any) {
+	var pos Pos
+	if n != nil {
+		pos = p.pos(n)
+	} else {
+		pos = Pos{File: p.file}
+	}
+	p.errs.add(pos, p.rule, kind, format, args...)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+func (p *parser) parse(data []byte) *Catalog {
+	c := &Catalog{Definitions: map[string]Pattern{}}
+	if !utf8.Valid(data) {
+		line, col := 1, 1
+		for i := 0; i < len(data); {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			if r == '\n' {
+				line, col = line+1, 1
+			} else {
+				col++
+			}
+			i += size
+		}
+		p.errs.add(Pos{File: p.file, Line: line, Column: col}, "", ErrSyntax, "the file is not valid UTF-8")
+		return c
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		msg := err.Error()
+		pos := Pos{File: p.file}
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			pos.Line, _ = strconv.Atoi(m[1])
+			pos.Column = 1
+			msg = msg[len(m[0]):]
+		} else {
+			msg = strings.TrimPrefix(msg, "yaml: ")
+		}
+		p.errs.add(pos, "", ErrSyntax, "%s", msg)
+		return c
+	}
+	if doc.Kind == 0 {
+		return c // empty file: an empty catalog
+	}
+	if !p.check(&doc, 0) {
+		return c
+	}
+	root := doc.Content[0]
+	schemaSeen := false
+	p.mapping(root, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "schema":
+			schemaSeen = true
+			if n, ok := p.int(v); ok && n != SchemaVersion {
+				p.errorf(v, ErrBadValue, "schema %d is not supported (this version reads schema %d)", n, SchemaVersion)
+			}
+		case "definitions":
+			p.mapping(v, func(name string, k, v *yaml.Node) {
+				if !identPattern.MatchString(name) {
+					p.errorf(k, ErrBadValue, "definition name %q must be a snake_case word", name)
+				}
+				if s, ok := p.str(v); ok {
+					c.Definitions[name] = Pattern{Expr: s, Pos: p.pos(v)}
+				}
+			})
+		case "ignore":
+			c.Ignore = p.patterns(v)
+		case "redact":
+			c.Redact = p.patterns(v)
+		case "disable":
+			c.Disable = p.refs(v)
+		case "rules":
+			if p.kind(v, yaml.SequenceNode, "a list of rules") {
+				for _, rn := range v.Content {
+					if r := p.parseRule(rn); r != nil {
+						c.Rules = append(c.Rules, r)
+					}
+				}
+			}
+		default:
+			p.errorf(k, ErrUnknownKey, "%q (want schema, definitions, ignore, redact, disable or rules)", key)
+		}
+	})
+	_ = schemaSeen
+	seen := map[string]*Rule{}
+	for _, r := range c.Rules {
+		if old, ok := seen[r.ID]; ok && r.ID != "" {
+			p.errs.add(r.posOf("id"), r.ID, ErrDuplicateID, "also defined at %s", old.Pos)
+			continue
+		}
+		seen[r.ID] = r
+	}
+	return c
+}
+
+// check rejects aliases (which could expand exponentially) and documents
+// nested deeper than any catalog needs.
+func (p *parser) check(n *yaml.Node, depth int) bool {
+	if depth > maxYAMLDepth {
+		p.errorf(n, ErrSyntax, "document nested more than %d levels deep", maxYAMLDepth)
+		return false
+	}
+	if n.Kind == yaml.AliasNode {
+		p.errorf(n, ErrSyntax, "YAML aliases (*%s) are not supported in catalogs", n.Value)
+		return false
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) != 1 {
+		p.errorf(n, ErrSyntax, "expected one YAML document")
+		return false
+	}
+	for _, c := range n.Content {
+		if !p.check(c, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+var identPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing"
+		}
+		return fmt.Sprintf("the %s %q", strings.TrimPrefix(n.Tag, "!!"), n.Value)
+	}
+	return "something else"
+}
+
+func (p *parser) kind(n *yaml.Node, k yaml.Kind, want string) bool {
+	if n.Kind != k {
+		p.errorf(n, ErrBadValue, "want %s, found %s", want, kindName(n))
+		return false
+	}
+	return true
+}
+
+// mapping calls f for each key of a mapping node in order, reporting
+// duplicate keys and non-string keys.
+func (p *parser) mapping(n *yaml.Node, f func(key string, k, v *yaml.Node)) {
+	if !p.kind(n, yaml.MappingNode, "a mapping") {
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			p.errorf(k, ErrBadValue, "want a plain key, found %s", kindName(k))
+			continue
+		}
+		if seen[k.Value] {
+			p.errorf(k, ErrBadValue, "key %q appears twice", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		f(k.Value, k, v)
+	}
+}
+
+func (p *parser) str(n *yaml.Node) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" || n.Tag == "!!map" || n.Tag == "!!seq" {
+		p.errorf(n, ErrBadValue, "want a string, found %s", kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (p *parser) int(n *yaml.Node) (int, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		p.errorf(n, ErrBadValue, "want a whole number, found %s", kindName(n))
+		return 0, false
+	}
+	v, err := strconv.Atoi(n.Value)
+	if err != nil {
+		p.errorf(n, ErrBadValue, "want a whole number, found %q", n.Value)
+		return 0, false
+	}
+	return v, true
+}
+
+func (p *parser) nonNegative(n *yaml.Node, max int) int {
+	v, ok := p.int(n)
+	if ok && (v < 0 || v > max) {
+		p.errorf(n, ErrBadValue, "want a number from 0 to %d, found %d", max, v)
+		return 0
+	}
+	return v
+}
+
+func (p *parser) bool(n *yaml.Node) bool {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		p.errorf(n, ErrBadValue, "want true or false, found %s", kindName(n))
+		return false
+	}
+	return n.Value == "true" || n.Value == "True" || n.Value == "TRUE"
+}
+
+// strings reads a list of strings; a single string is a list of one.
+func (p *parser) strings(n *yaml.Node, each func(s string, n *yaml.Node)) {
+	if n.Kind == yaml.ScalarNode {
+		if s, ok := p.str(n); ok {
+			each(s, n)
+		}
+		return
+	}
+	if !p.kind(n, yaml.SequenceNode, "a list of strings") {
+		return
+	}
+	for _, e := range n.Content {
+		if s, ok := p.str(e); ok {
+			each(s, e)
+		}
+	}
+}
+
+func (p *parser) patterns(n *yaml.Node) []Pattern {
+	var out []Pattern
+	p.strings(n, func(s string, n *yaml.Node) { out = append(out, Pattern{Expr: s, Pos: p.pos(n)}) })
+	return out
+}
+
+func (p *parser) refs(n *yaml.Node) []Ref {
+	var out []Ref
+	p.strings(n, func(s string, n *yaml.Node) { out = append(out, Ref{Name: s, Pos: p.pos(n)}) })
+	return out
+}
+
+// Limits on per-rule numbers, so that one rule cannot make a session hold an
+// unbounded amount of state.
+const (
+	maxWithin       = 1000
+	maxCollect      = 1000
+	maxContextLines = 100
+)
+
+func (p *parser) parseRule(n *yaml.Node) *Rule {
+	r := &Rule{Pos: p.pos(n), keyPos: map[string]Pos{}, Severity: SeverityError, Retry: RetryUnknown}
+	p.rule = ""
+	if n.Kind == yaml.MappingNode {
+		// Find the id first so that every error of this rule can name it.
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "id" && n.Content[i+1].Kind == yaml.ScalarNode {
+				p.rule = n.Content[i+1].Value
+			}
+		}
+	}
+	defer func() { p.rule = "" }()
+	p.mapping(n, func(key string, k, v *yaml.Node) {
+		r.keyPos[key] = p.pos(v)
+		switch key {
+		case "id":
+			if s, ok := p.str(v); ok {
+				if !idPattern.MatchString(s) {
+					p.errorf(v, ErrBadValue, "id %q must be snake_case (lower-case words joined by _)", s)
+				}
+				r.ID = s
+			}
+		case "group":
+			if s, ok := p.str(v); ok {
+				if !identPattern.MatchString(s) {
+					p.errorf(v, ErrBadValue, "group %q must be a lower-case word", s)
+				}
+				r.Group = s
+			}
+		case "title":
+			r.Title, _ = p.str(v)
+		case "severity":
+			if s, ok := p.str(v); ok {
+				sev, err := ParseSeverity(s)
+				if err != nil {
+					p.errorf(v, ErrBadValue, "severity %q (want error, warning or info)", s)
+				}
+				r.Severity = sev
+			}
+		case "priority":
+			r.Priority, _ = p.int(v)
+		case "pattern", "patterns":
+			r.Patterns = append(r.Patterns, p.patterns(v)...)
+		case "literals":
+			p.strings(v, func(s string, n *yaml.Node) {
+				if len(s) < minLiteral {
+					p.errorf(n, ErrBadValue, "literal %q is shorter than %d bytes", s, minLiteral)
+					return
+				}
+				r.Literals = append(r.Literals, s)
+			})
+		case "exclude":
+			r.Exclude = p.patterns(v)
+		case "sequence":
+			if p.kind(v, yaml.SequenceNode, "a list of steps") {
+				for _, sn := range v.Content {
+					r.Sequence = append(r.Sequence, p.parseStep(sn))
+				}
+			}
+		case "collect":
+			r.Collect = p.parseCollect(v)
+		case "remediation":
+			r.Remediation, _ = p.str(v)
+		case "links":
+			p.strings(v, func(s string, n *yaml.Node) {
+				if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
+					p.errorf(n, ErrBadValue, "link %q is not an http(s) URL", s)
+				}
+				r.Links = append(r.Links, s)
+			})
+		case "retry":
+			if s, ok := p.str(v); ok {
+				switch Retry(s) {
+				case RetryTransient, RetryPermanent, RetryUnknown:
+					r.Retry = Retry(s)
+				default:
+					p.errorf(v, ErrBadValue, "retry %q (want transient, permanent or unknown)", s)
+				}
+			}
+		case "suppresses":
+			r.Suppresses = p.refs(v)
+		case "fallback":
+			r.Fallback = p.bool(v)
+		case "override":
+			r.Override = p.bool(v)
+		case "context":
+			p.mapping(v, func(key string, k, v *yaml.Node) {
+				switch key {
+				case "before":
+					r.Context.Before = p.nonNegative(v, maxContextLines)
+				case "after":
+					r.Context.After = p.nonNegative(v, maxContextLines)
+				default:
+					p.errorf(k, ErrUnknownKey, "%q in context (want before or after)", key)
+				}
+			})
+		case "examples":
+			p.mapping(v, func(key string, k, v *yaml.Node) {
+				switch key {
+				case "match":
+					r.Examples.Match = p.parseExamples(v, true)
+				case "no_match":
+					r.Examples.NoMatch = p.parseExamples(v, false)
+				default:
+					p.errorf(k, ErrUnknownKey, "%q in examples (want match or no_match)", key)
+				}
+			})
+		default:
+			p.errorf(k, ErrUnknownKey, "%q", key)
+		}
+	})
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	if r.ID == "" {
+		p.errorf(n, ErrMissing, "id")
+	}
+	if len(r.Patterns) == 0 {
+		p.errorf(n, ErrMissing, "patterns")
+	}
+	if r.Title == "" {
+		p.errorf(n, ErrMissing, "title")
+	}
+	if r.Group == "" {
+		p.errorf(n, ErrMissing, "group")
+	}
+	return r
+}
+
+func (p *parser) parseStep(n *yaml.Node) Step {
+	s := Step{Within: 1}
+	var found bool
+	p.mapping(n, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "pattern":
+			if e, ok := p.str(v); ok {
+				s.Pattern = Pattern{Expr: e, Pos: p.pos(v)}
+				found = true
+			}
+		case "within":
+			s.Within = p.nonNegative(v, maxWithin)
+			if s.Within == 0 {
+				p.errorf(v, ErrBadValue, "within must be at least 1")
+			}
+		default:
+			p.errorf(k, ErrUnknownKey, "%q in a sequence step (want pattern or within)", key)
+		}
+	})
+	if n.Kind == yaml.MappingNode && !found {
+		p.errorf(n, ErrMissing, "pattern in a sequence step")
+	}
+	return s
+}
+
+func (p *parser) parseCollect(n *yaml.Node) *Collect {
+	c := &Collect{Max: 20, Within: 20}
+	var found bool
+	p.mapping(n, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "pattern":
+			if e, ok := p.str(v); ok {
+				c.Pattern = Pattern{Expr: e, Pos: p.pos(v)}
+				found = true
+			}
+		case "field":
+			if s, ok := p.str(v); ok {
+				if !identPattern.MatchString(s) {
+					p.errorf(v, ErrBadValue, "field %q must be a snake_case word", s)
+				}
+				c.Field = s
+			}
+		case "max":
+			c.Max = p.nonNegative(v, maxCollect)
+		case "within":
+			c.Within = p.nonNegative(v, maxWithin)
+		default:
+			p.errorf(k, ErrUnknownKey, "%q in collect (want pattern, field, max or within)", key)
+		}
+	})
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	if !found {
+		p.errorf(n, ErrMissing, "pattern in collect")
+	}
+	if c.Field == "" {
+		p.errorf(n, ErrMissing, "field in collect")
+	}
+	if c.Max == 0 || c.Within == 0 {
+		p.errorf(n, ErrBadValue, "collect max and within must be at least 1")
+	}
+	return c
+}
+
+func (p *parser) parseExamples(n *yaml.Node, match bool) []Example {
+	var out []Example
+	if !p.kind(n, yaml.SequenceNode, "a list of examples") {
+		return nil
+	}
+	for _, e := range n.Content {
+		ex := Example{Pos: p.pos(e)}
+		switch e.Kind {
+		case yaml.ScalarNode:
+			ex.Text, _ = p.str(e)
+		case yaml.MappingNode:
+			p.mapping(e, func(key string, k, v *yaml.Node) {
+				switch key {
+				case "text":
+					ex.Text, _ = p.str(v)
+					ex.Pos = p.pos(v)
+				case "fields":
+					if !match {
+						p.errorf(k, ErrUnknownKey, "fields in a no_match example")
+						return
+					}
+					ex.Fields = map[string]string{}
+					p.mapping(v, func(name string, k, v *yaml.Node) {
+						s, _ := p.str(v)
+						ex.Fields[name] = s
+					})
+				default:
+					p.errorf(k, ErrUnknownKey, "%q in an example (want text or fields)", key)
+				}
+			})
+		default:
+			p.errorf(e, ErrBadValue, "want an example line or a mapping with text and fields, found %s", kindName(e))
+			continue
+		}
+		out = append(out, ex)
+	}
+	return out
+}
+
+// asErrorList converts any error into an ErrorList, for callers that combine
+// errors from several steps.
+func asErrorList(err error) ErrorList {
+	var l ErrorList
+	if errors.As(err, &l) {
+		return l
+	}
+	return ErrorList{{Err: err}}
+}

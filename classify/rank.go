@@ -1,0 +1,146 @@
+package classify
+
+import (
+	"sort"
+	"strings"
+)
+
+// This file turns the issues of one log into a Report:
+//
+//  1. Deduplicate: the same rule with the same fields is one issue with a
+//     Count, its first Line and its LastLine. At most maxIssues distinct
+//     issues are kept; the rest are counted in Folded.
+//  2. Suppress: an issue is marked SuppressedBy a root cause found in the
+//     same log whose rule lists it (by id or group) in suppresses. When
+//     several could, the one of highest priority, then earliest line, wins.
+//  3. Drop fallbacks: a fallback issue is left out when any issue of a
+//     non-fallback rule with the same or a higher severity was found.
+//  4. Choose the primary: the unsuppressed error-severity issue of highest
+//     priority; among equals, the earliest.
+
+// aggregator deduplicates issues as they are released.
+type aggregator struct {
+	index  map[string]int
+	issues []Issue
+	folded int
+	max    int
+	key    []byte
+}
+
+func newAggregator(max int) aggregator {
+	return aggregator{index: map[string]int{}, max: max}
+}
+
+func (a *aggregator) add(is Issue) {
+	a.key = append(a.key[:0], is.ID...)
+	if len(is.Fields) > 0 {
+		names := make([]string, 0, len(is.Fields))
+		for k := range is.Fields {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			a.key = append(a.key, 0)
+			a.key = append(a.key, k...)
+			a.key = append(a.key, '=')
+			a.key = append(a.key, is.Fields[k]...)
+		}
+	}
+	if i, ok := a.index[string(a.key)]; ok {
+		prev := &a.issues[i]
+		prev.Count++
+		prev.LastLine = is.Line
+		return
+	}
+	if len(a.issues) >= a.max {
+		a.folded++
+		return
+	}
+	is.Count = 1
+	is.LastLine = is.Line
+	a.index[string(a.key)] = len(a.issues)
+	a.issues = append(a.issues, is)
+}
+
+// report ranks a copy of the issues seen so far.
+func (a *aggregator) report(m *Matcher) *Report {
+	issues := make([]Issue, len(a.issues))
+	copy(issues, a.issues)
+	r := &Report{Folded: a.folded}
+	r.Issues, r.FallbacksDropped = rank(m, issues)
+	for i := range r.Issues {
+		if r.Issues[i].Primary {
+			r.Primary = &r.Issues[i]
+		}
+	}
+	return r
+}
+
+// rank applies steps 2 to 4 above to issues in line order.
+func rank(m *Matcher, issues []Issue) ([]Issue, int) {
+	present := map[int]int{} // rule index → index of its best issue
+	for i, is := range issues {
+		ri := m.byID[is.ID]
+		if j, ok := present[ri]; !ok || is.Line < issues[j].Line {
+			present[ri] = i
+		}
+	}
+	for i := range issues {
+		is := &issues[i]
+		is.Primary, is.SuppressedBy = false, ""
+		best := -1
+		for _, sup := range m.suppressors[m.byID[is.ID]] {
+			j, ok := present[int(sup)]
+			if !ok {
+				continue
+			}
+			if best < 0 || outranks(&issues[j], &issues[best]) {
+				best = j
+			}
+		}
+		if best >= 0 {
+			is.SuppressedBy = issues[best].ID
+		}
+	}
+	// Fallbacks give way to anything specific of at least their severity.
+	var top Severity
+	for _, is := range issues {
+		if !m.rules[m.byID[is.ID]].Fallback {
+			top = max(top, is.Severity)
+		}
+	}
+	kept := issues[:0]
+	dropped := 0
+	for _, is := range issues {
+		if m.rules[m.byID[is.ID]].Fallback && is.Severity <= top {
+			dropped++
+			continue
+		}
+		kept = append(kept, is)
+	}
+	primary := -1
+	for i := range kept {
+		is := &kept[i]
+		if is.Severity != SeverityError || is.SuppressedBy != "" {
+			continue
+		}
+		if primary < 0 || outranks(is, &kept[primary]) {
+			primary = i
+		}
+	}
+	if primary >= 0 {
+		kept[primary].Primary = true
+	}
+	return kept, dropped
+}
+
+// outranks reports whether a is a better root cause than b.
+func outranks(a, b *Issue) bool {
+	if a.Priority != b.Priority {
+		return a.Priority > b.Priority
+	}
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	return strings.Compare(a.ID, b.ID) < 0
+}

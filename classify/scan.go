@@ -1,0 +1,233 @@
+package classify
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+)
+
+// readBufferSize is the size of the read buffer; lines longer than it are
+// assembled in a separate buffer up to the line limit.
+const readBufferSize = 64 << 10
+
+// Scan classifies the log read from r and yields each issue as soon as it is
+// complete, in line order. The sequence is single-use. If reading fails or
+// ctx is cancelled, the issues found so far are yielded and then the error,
+// as the last element: ctx.Err() unchanged, or a read error that names the
+// line it stopped at. Issues from Scan are not deduplicated or ranked; use
+// Classify for that.
+func (m *Matcher) Scan(ctx context.Context, r io.Reader) iter.Seq2[Issue, error] {
+	return func(yield func(Issue, error) bool) {
+		s := m.NewSession()
+		err := m.run(ctx, r, s, func(issues []Issue) bool {
+			for _, is := range issues {
+				if !yield(is, nil) {
+					return false
+				}
+			}
+			return true
+		})
+		if err != nil && !errors.Is(err, errStopped) {
+			yield(Issue{}, err)
+		}
+	}
+}
+
+// ScanAll is Scan collected into a slice: every issue in line order, and the
+// error that ended the scan, if any.
+func (m *Matcher) ScanAll(ctx context.Context, r io.Reader) ([]Issue, error) {
+	var out []Issue
+	for is, err := range m.Scan(ctx, r) {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, is)
+	}
+	return out, nil
+}
+
+// Classify reads the whole log from r and returns its Report: issues
+// deduplicated, suppression applied and the primary issue chosen. On a read
+// error or cancellation it returns the report of what was read so far
+// together with the error.
+func (m *Matcher) Classify(ctx context.Context, r io.Reader) (*Report, error) {
+	s := m.NewSession()
+	err := m.run(ctx, r, s, nil)
+	return s.Report(), err
+}
+
+var errStopped = errors.New("stopped by the caller")
+
+// run feeds every line of r to s, handing released issues to emit (if not
+// nil). It closes s at the end, also after an error, so that issues found
+// before the error are kept.
+func (m *Matcher) run(ctx context.Context, r io.Reader, s *Session, emit func([]Issue) bool) error {
+	if ctx.Done() != nil {
+		ar := newAsyncReader(ctx, r)
+		defer ar.stop()
+		r = ar
+	}
+	lr := newLineReader(r, m.opt.maxLineBytes)
+	var err error
+	for n := 0; ; n++ {
+		line, size, cut, rerr := lr.next()
+		if size > 0 {
+			s.processCut(line, size, cut)
+			if emit != nil && len(s.out) > 0 && !emit(s.take()) {
+				return errStopped
+			}
+		}
+		if rerr != nil {
+			if rerr != io.EOF {
+				if cerr := ctx.Err(); cerr != nil && errors.Is(rerr, cerr) {
+					err = cerr
+				} else {
+					err = fmt.Errorf("classify: reading line %d: %w", s.line+1, rerr)
+				}
+			}
+			break
+		}
+		if n&1023 == 0 && ctx.Err() != nil {
+			err = ctx.Err()
+			break
+		}
+	}
+	s.close()
+	if emit != nil && len(s.out) > 0 && !emit(s.take()) {
+		return errStopped
+	}
+	return err
+}
+
+// lineReader splits a stream into lines without ever failing on a long one:
+// a line longer than max is cut, the rest of it read and dropped.
+type lineReader struct {
+	br   *bufio.Reader
+	long []byte
+	max  int
+	err  error
+}
+
+func newLineReader(r io.Reader, max int) *lineReader {
+	return &lineReader{br: bufio.NewReaderSize(r, readBufferSize), max: max}
+}
+
+// next returns the next line without its "\n", the number of input bytes it
+// took, whether it was cut, and an error (io.EOF at the end) once the input
+// is done. The line is valid until the next call.
+func (lr *lineReader) next() (line []byte, size int, cut bool, err error) {
+	if lr.err != nil {
+		return nil, 0, false, lr.err
+	}
+	line, err = lr.br.ReadSlice('\n')
+	size = len(line)
+	if err == bufio.ErrBufferFull {
+		// Keep at most max+1 bytes: enough to tell whether the line is cut.
+		lr.long = append(lr.long[:0], line[:min(len(line), lr.max+1)]...)
+		for err == bufio.ErrBufferFull {
+			line, err = lr.br.ReadSlice('\n')
+			size += len(line)
+			if room := lr.max + 1 - len(lr.long); room > 0 {
+				lr.long = append(lr.long, line[:min(len(line), room)]...)
+			}
+		}
+		line = lr.long
+	}
+	if err != nil {
+		lr.err = err
+		if size == 0 {
+			return nil, 0, false, err
+		}
+		// The last line had no "\n", or reading failed after part of a
+		// line: hand out what arrived; the error comes on the next call.
+	}
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+	}
+	if len(line) > lr.max {
+		line, cut = line[:lr.max], true
+	}
+	return line, size, cut, nil
+}
+
+// asyncReader reads from r on its own goroutine so that a read that blocks
+// cannot hold up cancellation: Read returns ctx.Err() as soon as ctx is done.
+// A read that never returns leaves that goroutine blocked until it does.
+type asyncReader struct {
+	ctx  context.Context
+	data chan chunk
+	free chan []byte
+	quit chan struct{}
+	cur  []byte
+	buf  []byte
+	err  error
+}
+
+type chunk struct {
+	buf []byte
+	n   int
+	err error
+}
+
+func newAsyncReader(ctx context.Context, r io.Reader) *asyncReader {
+	a := &asyncReader{
+		ctx:  ctx,
+		data: make(chan chunk, 2),
+		free: make(chan []byte, 3),
+		quit: make(chan struct{}),
+	}
+	for range 3 {
+		a.free <- make([]byte, readBufferSize)
+	}
+	go a.loop(r)
+	return a
+}
+
+func (a *asyncReader) loop(r io.Reader) {
+	for {
+		var buf []byte
+		select {
+		case buf = <-a.free:
+		case <-a.quit:
+			return
+		}
+		n, err := r.Read(buf)
+		select {
+		case a.data <- chunk{buf, n, err}:
+		case <-a.quit:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (a *asyncReader) Read(p []byte) (int, error) {
+	for len(a.cur) == 0 {
+		if a.err != nil {
+			return 0, a.err
+		}
+		if err := a.ctx.Err(); err != nil {
+			return 0, err
+		}
+		if a.buf != nil {
+			a.free <- a.buf
+			a.buf = nil
+		}
+		select {
+		case c := <-a.data:
+			a.buf, a.cur, a.err = c.buf, c.buf[:c.n], c.err
+		case <-a.ctx.Done():
+			return 0, a.ctx.Err()
+		}
+	}
+	n := copy(p, a.cur)
+	a.cur = a.cur[n:]
+	return n, nil
+}
+
+func (a *asyncReader) stop() { close(a.quit) }

@@ -1,0 +1,628 @@
+package classify
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/dlclark/regexp2/v2"
+)
+
+// Limits that keep a session's memory bounded whatever the log holds.
+const (
+	maxPending     = 256  // multi-line matches and context windows open at once
+	maxWarnings    = 100  // warnings kept; more are counted
+	maxVertexSteps = 4096 // BuildKit vertices remembered
+	maxStepBytes   = 256
+)
+
+// Session is the state of one log being classified: line numbers, the
+// current build step, open multi-line matches and context windows, and the
+// issues found so far. Feed it lines in order from one goroutine at a time
+// (Feed panics when it sees two at once), then Close it.
+//
+// A Session is what Scan and Classify use inside; use one directly when
+// lines arrive one by one, as in a log-processing service.
+type Session struct {
+	m     *Matcher
+	line  int   // physical lines seen
+	bytes int64 // bytes seen, newlines included
+	cut   int   // lines longer than the limit
+
+	norm     normalizer
+	cands    candidates // start patterns found by the prefilter
+	ruleSeen candidates // rules already matched in the current segment
+
+	step        string
+	vertexSteps map[int]string
+
+	ring    ring // raw lines before the current one, for context
+	pending []*pending
+	ready   []Issue // complete issues waiting for earlier pending ones
+	out     []Issue // released issues, in line order, not yet handed out
+
+	agg        aggregator
+	warnings   []Warning
+	moreWarned int
+	closed     bool
+	busy       atomic.Bool
+}
+
+// pending is an issue not yet complete: a multi-line rule waiting for its
+// next step, a list being collected, or context lines still to come.
+type pending struct {
+	rule       *crule
+	issue      Issue
+	next       int // next sequence step
+	last       int // line of the last step matched
+	collecting bool
+	colStart   int // line after which collecting starts
+	items      int
+	afterLeft  int
+}
+
+// NewSession starts classifying a new log.
+func (m *Matcher) NewSession() *Session {
+	s := &Session{
+		m:           m,
+		cands:       newCandidates(len(m.starts)),
+		ruleSeen:    newCandidates(len(m.rules)),
+		vertexSteps: map[int]string{},
+		agg:         newAggregator(m.opt.maxIssues),
+	}
+	if m.before > 0 {
+		s.ring = newRing(m.before)
+	}
+	return s
+}
+
+// Feed classifies the next line of the log (a trailing "\n" or "\r\n" is
+// removed; a line holding more "\n" counts as several) and returns the
+// issues that became complete, in line order. Most calls return nil. The
+// line is not retained.
+func (s *Session) Feed(line []byte) []Issue {
+	if !s.busy.CompareAndSwap(false, true) {
+		panic("classify: " + ErrSessionBusy.Error())
+	}
+	defer s.busy.Store(false)
+	if s.closed {
+		panic("classify: " + ErrSessionClosed.Error())
+	}
+	line = bytes.TrimSuffix(line, []byte{'\n'})
+	for {
+		i := bytes.IndexByte(line, '\n')
+		if i < 0 {
+			break
+		}
+		s.processLine(line[:i], len(line[:i])+1)
+		line = line[i+1:]
+	}
+	s.processLine(line, len(line)+1)
+	return s.take()
+}
+
+// FeedString is Feed for a string.
+func (s *Session) FeedString(line string) []Issue {
+	return s.Feed(unsafe.Slice(unsafe.StringData(line), len(line)))
+}
+
+// Close ends the log: open windows are completed (a multi-line rule still
+// missing steps is dropped) and the remaining issues are returned. Close is
+// idempotent.
+func (s *Session) Close() []Issue {
+	if !s.busy.CompareAndSwap(false, true) {
+		panic("classify: " + ErrSessionBusy.Error())
+	}
+	defer s.busy.Store(false)
+	s.close()
+	return s.take()
+}
+
+// Report ranks what the session has seen so far. Call it after Close for
+// the final result; before, issues still pending are left out.
+func (s *Session) Report() *Report {
+	r := s.agg.report(s.m)
+	r.Lines = s.line
+	r.Bytes = s.bytes
+	r.LinesCut = s.cut
+	r.Warnings = append([]Warning(nil), s.warnings...)
+	if s.moreWarned > 0 {
+		r.Warnings = append(r.Warnings, Warning{Line: s.line, Message: fmt.Sprintf("%d more warnings not shown", s.moreWarned)})
+	}
+	return r
+}
+
+// Lines returns the number of lines fed so far.
+func (s *Session) Lines() int { return s.line }
+
+func (s *Session) close() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	for _, p := range s.pending {
+		if p.next == len(p.rule.steps) {
+			s.ready = append(s.ready, p.issue)
+		}
+	}
+	s.pending = s.pending[:0]
+	s.release()
+}
+
+// take hands out the released issues; nil when there are none.
+func (s *Session) take() []Issue {
+	if len(s.out) == 0 {
+		return nil
+	}
+	out := s.out
+	s.out = nil
+	return out
+}
+
+func (s *Session) warn(rule, format string, args ...any) {
+	if len(s.warnings) >= maxWarnings {
+		s.moreWarned++
+		return
+	}
+	s.warnings = append(s.warnings, Warning{Line: s.line, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+// processLine handles one physical line; size is its length in the input,
+// newline included.
+func (s *Session) processLine(raw []byte, size int) {
+	s.processCut(raw, size, false)
+}
+
+func (s *Session) processCut(raw []byte, size int, cut bool) {
+	s.line++
+	s.bytes += int64(size)
+	if cut {
+		s.cut++
+		s.warn("", "line longer than %d bytes: matched on its first part", s.m.opt.maxLineBytes)
+	}
+	raw = bytes.TrimSuffix(raw, []byte{'\r'})
+	// A bare \r rewrites the terminal line (progress bars); match each part.
+	rest := raw
+	for {
+		i := bytes.IndexByte(rest, '\r')
+		seg := rest
+		if i >= 0 {
+			seg = rest[:i]
+		}
+		if len(seg) > 0 {
+			s.segment(seg)
+		}
+		if i < 0 {
+			break
+		}
+		rest = rest[i+1:]
+	}
+	s.endLine(raw)
+}
+
+// segment matches one \r-separated part of a line.
+func (s *Session) segment(seg []byte) {
+	text, vertex := s.norm.normalize(seg)
+	s.trackStep(text, vertex)
+	if len(s.pending) > 0 {
+		s.advance(text)
+	}
+	m := s.m
+	if len(text) < minLiteral && len(m.always) == 0 {
+		return
+	}
+	s.cands.reset()
+	m.pf.scan(text, &s.cands)
+	for _, t := range m.always {
+		s.cands.add(t)
+	}
+	if len(s.cands.list) == 0 {
+		return
+	}
+	s.verify(seg, text, vertex)
+}
+
+// verify runs the candidate patterns on the normalised text.
+func (s *Session) verify(seg, text []byte, vertex int) {
+	m := s.m
+	s.ruleSeen.reset()
+	ignored := -1
+	for _, t := range s.cands.sorted() {
+		st := &m.starts[t]
+		if s.ruleSeen.stamp[st.rule] == s.ruleSeen.epoch {
+			continue
+		}
+		r := m.rules[st.rule]
+		str, ok := s.match(st.re, text, r.ID)
+		if !ok || s.excluded(r, str) {
+			continue
+		}
+		if ignored < 0 {
+			ignored = 0
+			for _, re := range m.ignore {
+				if _, ok := s.match(re, text, ""); ok {
+					ignored = 1
+					break
+				}
+			}
+		}
+		if ignored == 1 {
+			return
+		}
+		s.ruleSeen.add(st.rule)
+		fields := s.capture(st.re, str, st.names, nil)
+		s.start(r, seg, text, fields, vertex)
+	}
+}
+
+// match runs re on text, on both ends of a very long text, and returns the
+// part it matched in. A timeout is a warning and no match.
+func (s *Session) match(re *regexp2.Regexp, text []byte, rule string) (string, bool) {
+	if len(text) == 0 {
+		ok, err := re.MatchString("")
+		return "", ok && err == nil
+	}
+	if len(text) <= 2*verifyWindow {
+		return s.run(re, bytesString(text), rule)
+	}
+	head := bytesString(text[:verifyWindow])
+	if str, ok := s.run(re, head, rule); ok {
+		return str, true
+	}
+	return s.run(re, bytesString(text[len(text)-verifyWindow:]), rule)
+}
+
+func (s *Session) run(re *regexp2.Regexp, str string, rule string) (string, bool) {
+	ok, err := re.MatchString(str)
+	if err != nil {
+		s.warn(rule, "%v: pattern %.60q gave up on this line", ErrMatchTimeout, re.String())
+		return "", false
+	}
+	return str, ok
+}
+
+// bytesString views b as a string without copying. The string is used only
+// while b is unchanged; captured values are cloned.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+func (s *Session) excluded(r *crule, str string) bool {
+	for _, re := range r.exclude {
+		if _, ok := s.run(re, str, r.ID); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// capture adds the named groups of re's match in str to fields.
+func (s *Session) capture(re *regexp2.Regexp, str string, names []string, fields map[string]string) map[string]string {
+	if len(names) == 0 {
+		return fields
+	}
+	mt, err := re.FindStringMatch(str)
+	if err != nil || mt == nil {
+		return fields
+	}
+	for _, n := range names {
+		g := mt.GroupByName(n)
+		if g == nil || len(g.Captures) == 0 {
+			continue
+		}
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		fields[n] = cleanField(g.String())
+	}
+	return fields
+}
+
+// cleanField copies a captured value out of the line buffer, cut to a sane
+// length, with surrounding quotes and spaces removed.
+func cleanField(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > 512 {
+		v = v[:512]
+	}
+	return strings.Clone(strings.ToValidUTF8(v, "\uFFFD"))
+}
+
+// evidence copies a raw line for an issue, cut to n bytes on a rune boundary.
+func evidence(raw []byte, n int) string {
+	if len(raw) <= n {
+		return strings.ToValidUTF8(string(raw), "\uFFFD")
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(raw[cut]) {
+		cut--
+	}
+	return strings.ToValidUTF8(string(raw[:cut]), "\uFFFD") + "…"
+}
+
+// start begins an issue for rule r on the current line.
+func (s *Session) start(r *crule, seg, text []byte, fields map[string]string, vertex int) {
+	is := Issue{
+		ID:       r.ID,
+		Group:    r.Group,
+		Title:    r.Title,
+		Severity: r.Severity,
+		Priority: r.Priority,
+		Line:     s.line,
+		EndLine:  s.line,
+		Text:     evidence(seg, MaxEvidenceBytes),
+		Fields:   fields,
+		Step:     s.stepFor(vertex),
+		Links:    r.Links,
+		Retry:    r.Retry,
+	}
+	if r.before > 0 {
+		is.Context = s.ring.last(r.before, s.line)
+	}
+	p := &pending{rule: r, issue: is, last: s.line, afterLeft: r.after}
+	if len(r.steps) > 0 || r.collect != nil {
+		p.issue.Evidence = []Line{{Number: s.line, Text: is.Text}}
+	}
+	if len(r.steps) == 0 {
+		s.sequenceDone(p)
+	}
+	if p.complete() {
+		s.ready = append(s.ready, p.finish())
+		return
+	}
+	if len(s.pending) >= maxPending {
+		old := s.pending[0]
+		s.pending = s.pending[1:]
+		if old.next == len(old.rule.steps) {
+			s.ready = append(s.ready, old.finish())
+		}
+		s.warn(old.rule.ID, "too many open multi-line matches: closed the oldest early")
+	}
+	s.pending = append(s.pending, p)
+}
+
+func (s *Session) sequenceDone(p *pending) {
+	p.issue.EndLine = s.line
+	if p.rule.collect != nil {
+		p.collecting = true
+		p.colStart = s.line
+	}
+}
+
+func (p *pending) complete() bool {
+	return p.next == len(p.rule.steps) && !p.collecting && p.afterLeft == 0
+}
+
+// finish renders the remediation of a complete issue.
+func (p *pending) finish() Issue {
+	is := p.issue
+	for k, v := range is.Lists {
+		if is.Fields == nil {
+			is.Fields = map[string]string{}
+		}
+		is.Fields[k] = strings.Join(v, ", ")
+	}
+	is.Remediation = render(p.rule.template, is.Fields)
+	return is
+}
+
+// advance tries the open multi-line matches on one segment.
+func (s *Session) advance(text []byte) {
+	for _, p := range s.pending {
+		r := p.rule
+		switch {
+		case p.next < len(r.steps):
+			if p.last == s.line {
+				continue // the next step must be on a later line
+			}
+			st := &r.steps[p.next]
+			str, ok := s.match(st.re, text, r.ID)
+			if !ok {
+				continue
+			}
+			p.issue.Fields = s.capture(st.re, str, st.names, p.issue.Fields)
+			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: evidence(text, MaxEvidenceBytes)})
+			p.last = s.line
+			p.next++
+			if p.next == len(r.steps) {
+				s.sequenceDone(p)
+			}
+		case p.collecting && s.line > p.colStart:
+			if len(bytes.TrimSpace(text)) == 0 {
+				continue
+			}
+			str, ok := s.match(r.collect, text, r.ID)
+			if !ok {
+				p.collecting = false
+				continue
+			}
+			item := str
+			if mt, err := r.collect.FindStringMatch(str); err == nil && mt != nil {
+				item = mt.GroupByNumber(r.collectKey).String()
+			}
+			field := r.Collect.Field
+			if p.issue.Lists == nil {
+				p.issue.Lists = map[string][]string{}
+			}
+			p.issue.Lists[field] = append(p.issue.Lists[field], cleanField(item))
+			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: evidence(text, MaxEvidenceBytes)})
+			p.issue.EndLine = s.line
+			p.items++
+			if p.items >= r.Collect.Max {
+				p.collecting = false
+			}
+		}
+	}
+}
+
+// endLine closes windows that the line ends, takes context, and releases
+// complete issues.
+func (s *Session) endLine(raw []byte) {
+	if len(s.pending) > 0 {
+		keep := s.pending[:0]
+		for _, p := range s.pending {
+			r := p.rule
+			if p.next < len(r.steps) {
+				if s.line-p.last >= r.steps[p.next].within {
+					continue // expired: the rule did not match
+				}
+				keep = append(keep, p)
+				continue
+			}
+			if p.collecting && s.line-p.colStart >= r.Collect.Within {
+				p.collecting = false
+			}
+			if p.afterLeft > 0 && s.line > p.issue.EndLine && !p.collecting {
+				p.issue.Context = append(p.issue.Context, Line{Number: s.line, Text: evidence(raw, MaxEvidenceBytes/4)})
+				p.afterLeft--
+			}
+			if p.complete() {
+				s.ready = append(s.ready, p.finish())
+				continue
+			}
+			keep = append(keep, p)
+		}
+		clear(s.pending[len(keep):])
+		s.pending = keep
+	}
+	if s.ring.size > 0 {
+		s.ring.push(raw)
+	}
+	if len(s.ready) > 0 {
+		s.release()
+	}
+}
+
+// release moves ready issues that no pending issue precedes to the output,
+// in line order, and into the report.
+func (s *Session) release() {
+	limit := int(^uint(0) >> 1)
+	for _, p := range s.pending {
+		limit = min(limit, p.issue.Line)
+	}
+	sort.SliceStable(s.ready, func(i, j int) bool {
+		a, b := &s.ready[i], &s.ready[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return s.m.byID[a.ID] < s.m.byID[b.ID]
+	})
+	n := 0
+	for n < len(s.ready) && s.ready[n].Line < limit {
+		n++
+	}
+	for _, is := range s.ready[:n] {
+		s.agg.add(is)
+		s.out = append(s.out, is)
+	}
+	s.ready = append(s.ready[:0], s.ready[n:]...)
+}
+
+// trackStep notes Docker build step headers:
+//
+//	Step 3/12 : RUN pip install -r requirements.txt      (classic builder)
+//	[2/5] RUN pip install …, [stage-1 3/7] COPY . .      (BuildKit, after "#8 ")
+//	 > [ 8/10] RUN conda env create …:                   (BuildKit error summary)
+func (s *Session) trackStep(text []byte, vertex int) {
+	if len(text) < 6 {
+		return
+	}
+	var step []byte
+	switch text[0] {
+	case 'S':
+		if bytes.HasPrefix(text, []byte("Step ")) && isDigit(text[5]) {
+			step = text
+		}
+	case '[':
+		step = buildkitStep(text)
+	case ' ':
+		if bytes.HasPrefix(text, []byte(" > [")) {
+			step = buildkitStep(text[3:])
+			step = bytes.TrimSuffix(bytes.TrimSpace(step), []byte(":"))
+		}
+	}
+	if step == nil {
+		return
+	}
+	if len(step) > maxStepBytes {
+		step = step[:maxStepBytes]
+	}
+	if string(step) == s.step { // no allocation: the compiler compares in place
+		return
+	}
+	s.step = strings.ToValidUTF8(string(step), "\uFFFD")
+	if vertex >= 0 {
+		if len(s.vertexSteps) >= maxVertexSteps {
+			clear(s.vertexSteps)
+		}
+		s.vertexSteps[vertex] = s.step
+	}
+}
+
+// buildkitStep returns text if it starts with a BuildKit step header such as
+// "[2/5] RUN" or "[builder 3/7] COPY", else nil.
+func buildkitStep(text []byte) []byte {
+	end := bytes.IndexByte(text, ']')
+	if end < 4 || end > 64 || end+2 > len(text) || text[end+1] != ' ' {
+		return nil
+	}
+	inner := bytes.TrimSpace(text[1:end])
+	if sp := bytes.LastIndexByte(inner, ' '); sp >= 0 {
+		inner = inner[sp+1:]
+	}
+	slash := bytes.IndexByte(inner, '/')
+	if slash <= 0 || digits(inner) != slash || digits(inner[slash+1:]) != len(inner)-slash-1 || slash == len(inner)-1 {
+		return nil
+	}
+	return text
+}
+
+func (s *Session) stepFor(vertex int) string {
+	if vertex >= 0 {
+		if st, ok := s.vertexSteps[vertex]; ok {
+			return st
+		}
+	}
+	return s.step
+}
+
+// ring keeps the last few raw lines, each cut short, in reused buffers.
+type ring struct {
+	size  int
+	lines [][]byte
+	nums  []int
+	next  int
+	count int
+}
+
+func newRing(n int) ring {
+	return ring{size: n, lines: make([][]byte, n), nums: make([]int, n)}
+}
+
+func (r *ring) push(raw []byte) {
+	if len(raw) > MaxEvidenceBytes/4 {
+		raw = raw[:MaxEvidenceBytes/4]
+	}
+	r.lines[r.next] = append(r.lines[r.next][:0], raw...)
+	r.count++
+	r.nums[r.next] = r.count
+	r.next = (r.next + 1) % r.size
+}
+
+// last returns up to n lines before line cur, oldest first.
+func (r *ring) last(n, cur int) []Line {
+	n = min(n, r.size, r.count)
+	out := make([]Line, 0, n)
+	for k := n; k >= 1; k-- {
+		i := (r.next - k + r.size) % r.size
+		out = append(out, Line{Number: cur - k, Text: evidence(r.lines[i], MaxEvidenceBytes/4)})
+	}
+	return out
+}

@@ -1,0 +1,42 @@
+// Package patterns holds buildlog's default catalog: one YAML file per tool
+// or build stage, embedded in the binary.
+package patterns
+
+import (
+	"embed"
+	"io/fs"
+	"sync"
+
+	"github.com/buildlog/buildlog/classify"
+)
+
+//go:embed *.yaml
+var files embed.FS
+
+// FS returns the catalog files, for tools that list, print or extend them.
+func FS() fs.FS { return files }
+
+// Catalog parses the default catalog. Each call returns a new copy that the
+// caller may change, for example to merge its own rules over it.
+func Catalog() (*classify.Catalog, error) { return classify.LoadCatalog(files, "*.yaml") }
+
+var compiled = sync.OnceValues(func() (*classify.Matcher, error) {
+	c, err := Catalog()
+	if err != nil {
+		return nil, err
+	}
+	// The examples are run by this package's tests; skipping them here
+	// keeps start-up fast.
+	return classify.Compile(c, classify.WithoutExamples())
+})
+
+// Default returns the default catalog compiled with default settings. It is
+// compiled once, on first use, and shared: a Matcher is safe for concurrent
+// use.
+func Default() *classify.Matcher {
+	m, err := compiled()
+	if err != nil {
+		panic("patterns: the embedded catalog does not compile: " + err.Error())
+	}
+	return m
+}
