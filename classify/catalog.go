@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -181,22 +182,23 @@ func (r *Rule) posOf(key string) Pos {
 var idPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$`)
 
 // ParseCatalog reads one catalog file. name is used in error positions. All
-// problems found are returned together as an ErrorList.
+// problems found are returned together as an ErrorList. Like go/parser, it
+// returns what it could read even when there are errors, so that Compile can
+// report further problems in the same pass; such a partial catalog is for
+// diagnosis only.
 func ParseCatalog(name string, data []byte) (*Catalog, error) {
 	if len(data) > MaxCatalogBytes {
-		return nil, ErrorList{{Pos: Pos{File: name}, Err: fmt.Errorf("%w: %d bytes (limit %d)", ErrCatalogTooLarge, len(data), MaxCatalogBytes)}}
+		return &Catalog{}, ErrorList{{Pos: Pos{File: name}, Err: fmt.Errorf("%w: %d bytes (limit %d)", ErrCatalogTooLarge, len(data), MaxCatalogBytes)}}
 	}
 	p := parser{file: name}
 	c := p.parse(data)
-	if err := p.errs.Err(); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return c, p.errs.Err()
 }
 
 // LoadCatalog reads and merges, in lexical order, every file of fsys that
 // matches one of the glob patterns (as in fs.Glob). A pattern that matches no
-// file is an error.
+// file is an error. As with ParseCatalog, a catalog with problems comes back
+// partial, with every problem in the ErrorList.
 func LoadCatalog(fsys fs.FS, patterns ...string) (*Catalog, error) {
 	var names []string
 	seen := map[string]bool{}
@@ -221,19 +223,24 @@ func LoadCatalog(fsys fs.FS, patterns ...string) (*Catalog, error) {
 	for _, n := range names {
 		data, err := readLimited(fsys, n)
 		if err != nil {
-			return nil, err
+			var l ErrorList
+			if !errors.As(err, &l) {
+				return nil, err
+			}
+			errs = append(errs, l...)
+			continue
 		}
 		c, err := ParseCatalog(n, data)
 		if err != nil {
 			errs = append(errs, err.(ErrorList)...)
-			continue
 		}
 		cats = append(cats, c)
 	}
-	if err := errs.Err(); err != nil {
-		return nil, err
+	c, err := Merge(cats...)
+	if err != nil {
+		errs = append(errs, err.(ErrorList)...)
 	}
-	return Merge(cats...)
+	return c, errs.Err()
 }
 
 func readLimited(fsys fs.FS, name string) ([]byte, error) {
@@ -254,7 +261,8 @@ func readLimited(fsys fs.FS, name string) ([]byte, error) {
 
 // Merge combines catalogs in order into a new one. A later catalog may
 // disable rules by id and replace a rule whose Override is set; any other
-// repeated rule id or definition name is an error. The inputs are not changed.
+// repeated rule id or definition name is an error (the first one is kept).
+// The inputs are not changed.
 func Merge(cats ...*Catalog) (*Catalog, error) {
 	out := &Catalog{Definitions: map[string]Pattern{}}
 	index := map[string]int{}
@@ -301,10 +309,7 @@ func Merge(cats ...*Catalog) (*Catalog, error) {
 		}
 	}
 	out.Rules = rules
-	if err := errs.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, errs.Err()
 }
 
 // Rule returns the rule with the given id, or nil.

@@ -110,6 +110,7 @@ type crule struct {
 	collect    *regexp2.Regexp
 	collectKey int // group number of the collected item; 0 for the whole match
 	template   []tmplPart
+	broken     bool // has errors: its examples are not run
 	before     int
 	after      int
 }
@@ -154,6 +155,7 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 		}
 		m.byID[r.ID] = len(m.rules)
 		cr := &crule{Rule: r, index: len(m.rules)}
+		errsBefore := len(errs)
 		m.rules = append(m.rules, cr)
 		cr.before = max(r.Context.Before, o.contextLines)
 		cr.after = max(r.Context.After, o.contextLines)
@@ -213,6 +215,7 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 		if r.Fallback && len(r.Suppresses) > 0 {
 			errs.add(r.posOf("suppresses"), r.ID, ErrBadValue, "a fallback rule cannot suppress others")
 		}
+		cr.broken = len(errs) > errsBefore
 	}
 	for _, p := range c.Ignore {
 		if re, _ := m.compilePattern(p, "", defs, &errs); re != nil {
@@ -220,9 +223,6 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 		}
 	}
 	m.linkSuppressions(&errs)
-	if err := errs.Err(); err != nil {
-		return nil, err
-	}
 
 	lits := make([][]string, len(m.starts))
 	for i, st := range m.starts {
@@ -233,11 +233,13 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 	}
 	m.pf = newPrefilter(lits)
 
+	// Examples run even when other rules have errors, so that one pass
+	// reports everything; rules that did not compile are skipped.
 	if o.examples {
 		errs = append(errs, m.checkExamples()...)
-		if err := errs.Err(); err != nil {
-			return nil, err
-		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -77,11 +76,9 @@ func (p *parser) parse(data []byte) *Catalog {
 		return c
 	}
 	root := doc.Content[0]
-	schemaSeen := false
 	p.mapping(root, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "schema":
-			schemaSeen = true
 			if n, ok := p.int(v); ok && n != SchemaVersion {
 				p.errorf(v, ErrBadValue, "schema %d is not supported (this version reads schema %d)", n, SchemaVersion)
 			}
@@ -112,15 +109,6 @@ func (p *parser) parse(data []byte) *Catalog {
 			p.errorf(k, ErrUnknownKey, "%q (want schema, definitions, ignore, redact, disable or rules)", key)
 		}
 	})
-	_ = schemaSeen
-	seen := map[string]*Rule{}
-	for _, r := range c.Rules {
-		if old, ok := seen[r.ID]; ok && r.ID != "" {
-			p.errs.add(r.posOf("id"), r.ID, ErrDuplicateID, "also defined at %s", old.Pos)
-			continue
-		}
-		seen[r.ID] = r
-	}
 	return c
 }
 
@@ -501,14 +489,4 @@ func (p *parser) parseExamples(n *yaml.Node, match bool) []Example {
 		out = append(out, ex)
 	}
 	return out
-}
-
-// asErrorList converts any error into an ErrorList, for callers that combine
-// errors from several steps.
-func asErrorList(err error) ErrorList {
-	var l ErrorList
-	if errors.As(err, &l) {
-		return l
-	}
-	return ErrorList{{Err: err}}
 }

@@ -1,0 +1,206 @@
+package classify
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestBrokenCatalogReportsEverything checks that one mistake of each kind
+// comes back in one list, each with its file, line and column.
+func TestBrokenCatalogReportsEverything(t *testing.T) {
+	c, perr := ParseCatalog("testdata/broken.yaml", mustRead(t, "testdata/broken.yaml"))
+	_, cerr := Compile(c)
+	var all ErrorList
+	for _, err := range []error{perr, cerr} {
+		var l ErrorList
+		if !errors.As(err, &l) {
+			t.Fatalf("want an ErrorList, got %T: %v", err, err)
+		}
+		all = append(all, l...)
+	}
+	all.sort()
+	want := []string{
+		`testdata/broken.yaml:6:5: rule first_rule: unknown key: "patern"`,
+		`testdata/broken.yaml:11:16: rule bad_regex: invalid pattern: missing closing ) in ` + "`Could not (find`",
+		`testdata/broken.yaml:16:18: rule bad_template: undefined field: {{requirement}} is not captured by any pattern of the rule`,
+		`testdata/broken.yaml:17:9: rule first_rule: duplicate rule id`,
+		`testdata/broken.yaml:25:17: rule cycle_a: cycle: suppressions form a cycle: cycle_a → cycle_b → cycle_a`,
+		`testdata/broken.yaml:37:11: rule failing_example: example failed: match example not matched by any pattern (normalised line "E: Unable to find package foo")`,
+	}
+	var got []string
+	for _, e := range all {
+		got = append(got, e.Error())
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestFailingExampleIsPositioned(t *testing.T) {
+	src := `rules:
+  - id: apt_missing
+    group: apt
+    title: t
+    patterns: ['Unable to locate package (?<package>\S+)']
+    examples:
+      match:
+        - 'E: Unable to find package foo'
+        - text: 'E: Unable to locate package bar'
+          fields: {package: baz}
+      no_match:
+        - 'E: Unable to locate package qux'
+`
+	c, err := ParseCatalog("x.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(c)
+	want := `x.yaml:8:11: rule apt_missing: example failed: match example not matched by any pattern (normalised line "E: Unable to find package foo")
+x.yaml:9:17: rule apt_missing: example failed: field package = "bar", want "baz"
+x.yaml:12:11: rule apt_missing: example failed: no_match example matched at its line 1: "E: Unable to locate package qux"`
+	if err == nil || err.Error() != want {
+		t.Errorf("got:\n%v\nwant:\n%s", err, want)
+	}
+	if !errors.Is(err, ErrExampleFailed) {
+		t.Errorf("errors.Is(err, ErrExampleFailed) = false")
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"wrong type", "rules:\n  - id: a\n    group: g\n    title: t\n    patterns: ['abcd']\n    priority: high\n",
+			`f.yaml:6:15: rule a: invalid value: want a whole number, found the str "high"`},
+		{"duplicate key", "rules:\n  - id: a\n    id: b\n    group: g\n    title: t\n    patterns: ['abcd']\n",
+			`f.yaml:3:5: rule b: invalid value: key "id" appears twice`},
+		{"unknown top key", "rulez: []\n",
+			`f.yaml:1:1: unknown key: "rulez" (want schema, definitions, ignore, redact, disable or rules)`},
+		{"schema", "schema: 2\n", `f.yaml:1:9: invalid value: schema 2 is not supported (this version reads schema 1)`},
+		{"alias", "definitions:\n  a: &x 'abcd'\n  b: *x\n", `f.yaml:3:6: invalid YAML: YAML aliases (*x) are not supported in catalogs`},
+		{"syntax", "rules: [\n", `f.yaml:1:1: invalid YAML: did not find expected node content`},
+		{"bad utf8", "rules:\n  - id: \xff\n", `f.yaml:2:9: invalid YAML: the file is not valid UTF-8`},
+		{"bad id", "rules:\n  - id: Bad-Id\n    group: g\n    title: t\n    patterns: ['abcd']\n",
+			`f.yaml:2:9: rule Bad-Id: invalid value: id "Bad-Id" must be snake_case (lower-case words joined by _)`},
+		{"missing", "rules:\n  - id: a\n", "f.yaml:2:5: rule a: missing required key: patterns\nf.yaml:2:5: rule a: missing required key: title\nf.yaml:2:5: rule a: missing required key: group"},
+		{"severity", "rules:\n  - id: a\n    group: g\n    title: t\n    patterns: ['abcd']\n    severity: fatal\n",
+			`f.yaml:6:15: rule a: invalid value: severity "fatal" (want error, warning or info)`},
+		{"retry", "rules:\n  - id: a\n    group: g\n    title: t\n    patterns: ['abcd']\n    retry: maybe\n",
+			`f.yaml:6:12: rule a: invalid value: retry "maybe" (want transient, permanent or unknown)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseCatalog("f.yaml", []byte(tt.src))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if diff := cmp.Diff(tt.want, err.Error()); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestHostileYAML(t *testing.T) {
+	// A billion-laughs document: aliases are refused before any expansion.
+	var b strings.Builder
+	b.WriteString("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n")
+	for i := 'b'; i <= 'i'; i++ {
+		prev := string(i - 1)
+		b.WriteString(string(i) + ": &" + string(i) + " [*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + "]\n")
+	}
+	if _, err := ParseCatalog("bomb.yaml", []byte(b.String())); err == nil || !errors.Is(err, ErrSyntax) {
+		t.Errorf("alias bomb: got %v", err)
+	}
+	deep := strings.Repeat("[", 5000) + strings.Repeat("]", 5000)
+	if _, err := ParseCatalog("deep.yaml", []byte("rules: "+deep)); err == nil {
+		t.Error("deep nesting: no error")
+	}
+	big := make([]byte, MaxCatalogBytes+1)
+	if _, err := ParseCatalog("big.yaml", big); !errors.Is(err, ErrCatalogTooLarge) {
+		t.Errorf("big catalog: got %v", err)
+	}
+	fsys := fstest.MapFS{"big.yaml": {Data: big}}
+	if _, err := LoadCatalog(fsys, "*.yaml"); !errors.Is(err, ErrCatalogTooLarge) {
+		t.Errorf("LoadCatalog big catalog: got %v", err)
+	}
+}
+
+func rule(id, group, pattern string) string {
+	return "  - id: " + id + "\n    group: " + group + "\n    title: " + id + "\n    patterns: ['" + pattern + "']\n"
+}
+
+func TestMerge(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a.yaml": {Data: []byte("definitions:\n  word: '[a-z]+'\nrules:\n" + rule("one", "g", "first one") + rule("two", "g", "second two"))},
+		"b.yaml": {Data: []byte("disable: [one]\nrules:\n" + rule("two", "g", "replaced two {{word}}") + "    override: true\n" + rule("three", "g", "third three"))},
+	}
+	c, err := LoadCatalog(fsys, "*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids, exprs []string
+	for _, r := range c.Rules {
+		ids = append(ids, r.ID)
+		exprs = append(exprs, r.Patterns[0].Expr)
+	}
+	if diff := cmp.Diff([]string{"two", "three"}, ids); diff != "" {
+		t.Errorf("ids mismatch (-want +got):\n%s", diff)
+	}
+	if exprs[0] != "replaced two {{word}}" {
+		t.Errorf("override not applied: %q", exprs[0])
+	}
+	if _, err := Compile(c); err != nil {
+		t.Errorf("merged catalog does not compile: %v", err)
+	}
+
+	fsys["c.yaml"] = &fstest.MapFile{Data: []byte("disable: [nope]\nrules:\n" + rule("three", "g", "again three"))}
+	_, err = LoadCatalog(fsys, "*.yaml")
+	want := "c.yaml:1:11: unknown rule id: cannot disable \"nope\": no earlier catalog defines it\n" +
+		"c.yaml:3:9: rule three: duplicate rule id: also defined at b.yaml:8:5 (set override: true to replace it)"
+	if err == nil || err.Error() != want {
+		t.Errorf("got:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+func TestDefinitions(t *testing.T) {
+	src := "definitions:\n  a: 'x{{b}}'\n  b: 'y{{a}}'\n  ok: 'pkg-[0-9]+'\nrules:\n" +
+		rule("uses_ok", "g", "install {{ok}} now") + rule("uses_cycle", "g", "start {{a}}") + rule("uses_missing", "g", "start {{nope}}")
+	c, err := ParseCatalog("d.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(c)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"d.yaml:2:6: cycle: definitions refer to each other: a → b → a", "rule uses_missing: undefined definition: {{nope}}"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestUnknownSuppression(t *testing.T) {
+	src := "rules:\n" + rule("a", "g", "alpha line") + "    suppresses: [nothing_here, g]\n"
+	c, _ := ParseCatalog("s.yaml", []byte(src))
+	_, err := Compile(c)
+	want := `s.yaml:6:18: rule a: unknown rule id: suppresses "nothing_here", which is neither a rule id nor a group`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
