@@ -146,7 +146,7 @@ func (s *Session) close() {
 	s.closed = true
 	for _, p := range s.pending {
 		if p.next == len(p.rule.steps) {
-			s.ready = append(s.ready, p.issue)
+			s.ready = append(s.ready, p.finish())
 		}
 	}
 	s.pending = s.pending[:0]

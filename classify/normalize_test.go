@@ -1,0 +1,58 @@
+package classify
+
+import "testing"
+
+func TestNormalize(t *testing.T) {
+	tests := []struct {
+		in, want string
+		vertex   int
+	}{
+		{"plain line", "plain line", -1},
+		{"\x1b[31mERROR:\x1b[0m boom", "ERROR: boom", -1},
+		{"\x1b[1;31;40mred\x1b[K done", "red done", -1},
+		{"\x1b]0;title\x07after", "after", -1},
+		{"\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "link", -1},
+		{"\x1b(Bcharset", "charset", -1},
+		{"trailing lone \x1b", "trailing lone ", -1},
+		{"[91m  ERROR: Could not find a version", "  ERROR: Could not find a version", -1},
+		{"[0m [91mERROR: No matching distribution", " ERROR: No matching distribution", -1},
+		{"array[0] stays", "array[0] stays", -1},
+		{"2020/05/24 04:28:34 Executing step ID: acb_step_0", "Executing step ID: acb_step_0", -1},
+		{"2025-02-16T00:22:57: Running: ['docker']", "Running: ['docker']", -1},
+		{"2026-07-01T19:33:24.1348805Z ##[error]x", "##[error]x", -1},
+		{"2024-03-01 10:00:00,123+02:00 level=info", "level=info", -1},
+		{"[2024-03-01 10:00:00] started", "started", -1},
+		{"22:30:26 error: externally-managed-environment", "error: externally-managed-environment", -1},
+		{"#8 46.25 Solving environment: ...working... Killed", "Solving environment: ...working... Killed", 8},
+		{"#12 0.123 Collecting numpy", "Collecting numpy", 12},
+		{"#5 [2/5] RUN pip install -r requirements.txt", "[2/5] RUN pip install -r requirements.txt", 5},
+		{"#13 ERROR: process \"/bin/sh -c x\" did not complete", "ERROR: process \"/bin/sh -c x\" did not complete", 13},
+		{"#9 301.2   - numpy=1.99", "  - numpy=1.99", 9},
+		{"2026-07-01T19:33:24Z #8 46.25 \x1b[31mKilled\x1b[0m", "Killed", 8},
+		{"=> => # WARNING: Retrying (Retry(total=0", "WARNING: Retrying (Retry(total=0", -1},
+		{"0.928 Collecting package metadata (repodata.json): ...working... Killed", "Collecting package metadata (repodata.json): ...working... Killed", -1},
+		{"3.11 is not 3.8", "3.11 is not 3.8", -1},
+		{"#not a vertex", "#not a vertex", -1},
+		{"12:30 meeting", "12:30 meeting", -1},
+		{"\xff\xfe invalid \xc3", "\xff\xfe invalid \xc3", -1},
+	}
+	var n normalizer
+	for _, tt := range tests {
+		got, v := n.normalize([]byte(tt.in))
+		if string(got) != tt.want || v != tt.vertex {
+			t.Errorf("normalize(%q) = %q, %d; want %q, %d", tt.in, got, v, tt.want, tt.vertex)
+		}
+		if Normalize(tt.in) != tt.want {
+			t.Errorf("Normalize(%q) = %q, want %q", tt.in, Normalize(tt.in), tt.want)
+		}
+	}
+}
+
+func TestNormalizeAllocatesNothing(t *testing.T) {
+	var n normalizer
+	line := []byte("2026-07-01T19:33:24Z #8 46.25 \x1b[31mERROR: boom\x1b[0m")
+	n.normalize(line)
+	if a := testing.AllocsPerRun(100, func() { n.normalize(line) }); a != 0 {
+		t.Errorf("normalize allocates %v times per line", a)
+	}
+}
