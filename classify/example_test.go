@@ -1,0 +1,126 @@
+package classify_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/buildlog/buildlog/classify"
+)
+
+const catalogYAML = `
+schema: 1
+rules:
+  - id: pip_no_matching_distribution
+    group: pip
+    title: pip found no matching distribution
+    priority: 60
+    patterns: ['No matching distribution found for (?<package>[^\s;]+)']
+    remediation: Check the name and version pin of {{package}}.
+    retry: permanent
+  - id: out_of_memory
+    group: system
+    title: The build ran out of memory
+    priority: 90
+    patterns: ['^Killed$']
+    suppresses: [pip]
+    remediation: Build on a machine with more memory.
+`
+
+const buildLog = `Step 2/3 : RUN pip install numpy==9.9
+ERROR: No matching distribution found for numpy==9.9
+Step 3/3 : RUN make
+Killed
+`
+
+func ExampleCompile() {
+	cat, err := classify.ParseCatalog("example.yaml", []byte(catalogYAML))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := classify.Compile(cat)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(cat.Rules), "rules compiled,", len(m.Warnings()), "warnings")
+	// Output: 2 rules compiled, 0 warnings
+}
+
+func ExampleMatcher_Scan() {
+	cat, _ := classify.ParseCatalog("example.yaml", []byte(catalogYAML))
+	m := classify.MustCompile(cat)
+	for issue, err := range m.Scan(context.Background(), strings.NewReader(buildLog)) {
+		if err != nil {
+			fmt.Println("error:", err)
+			break
+		}
+		fmt.Printf("line %d, %s: %s\n", issue.Line, issue.Step, issue.ID)
+	}
+	// Output:
+	// line 2, Step 2/3 : RUN pip install numpy==9.9: pip_no_matching_distribution
+	// line 4, Step 3/3 : RUN make: out_of_memory
+}
+
+func ExampleMatcher_Classify() {
+	cat, _ := classify.ParseCatalog("example.yaml", []byte(catalogYAML))
+	m := classify.MustCompile(cat)
+	report, err := m.Classify(context.Background(), strings.NewReader(buildLog))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("primary:", report.Primary.ID, "-", report.Primary.Remediation)
+	for _, is := range report.Issues {
+		fmt.Printf("%d %s suppressed_by=%q\n", is.Line, is.ID, is.SuppressedBy)
+	}
+	// Output:
+	// primary: out_of_memory - Build on a machine with more memory.
+	// 2 pip_no_matching_distribution suppressed_by="out_of_memory"
+	// 4 out_of_memory suppressed_by=""
+}
+
+func ExampleSession() {
+	cat, _ := classify.ParseCatalog("example.yaml", []byte(catalogYAML))
+	m := classify.MustCompile(cat)
+	s := m.NewSession() // one per log stream; lines arrive one by one
+	for _, line := range strings.SplitAfter(buildLog, "\n") {
+		for _, is := range s.FeedString(line) {
+			fmt.Println("found", is.ID, "at line", is.Line)
+		}
+	}
+	s.Close()
+	fmt.Println("primary:", s.Report().Primary.ID)
+	// Output:
+	// found pip_no_matching_distribution at line 2
+	// found out_of_memory at line 4
+	// primary: out_of_memory
+}
+
+func ExampleErrorList() {
+	bad := `rules:
+  - id: pip_bad
+    group: pip
+    title: broken
+    patterns: ['No matching (distribution']
+    remediation: Fix {{package}}.
+    colour: red
+`
+	cat, err := classify.ParseCatalog("bad.yaml", []byte(bad))
+	if err != nil {
+		fmt.Println(err)
+	}
+	if _, err := classify.Compile(cat); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// bad.yaml:7:5: rule pip_bad: unknown key: "colour"
+	// bad.yaml:5:16: rule pip_bad: invalid pattern: missing closing ) in `No matching (distribution`
+	// bad.yaml:6:18: rule pip_bad: undefined field: {{package}} is not captured by any pattern of the rule
+}
+
+func ExampleNormalize() {
+	fmt.Println(classify.Normalize("2024-05-01T10:00:00Z #8 46.25 \x1b[31mKilled\x1b[0m"))
+	// Output: Killed
+}
