@@ -68,8 +68,7 @@ func (m *Matcher) Explain(line string) (normalized string, traces []Trace) {
 				}
 			}
 			t.Ignored = ignored
-			var s Session
-			t.Fields = s.capture(st.re, normalized, st.names, nil)
+			t.Fields = captureFields(st.re, normalized, st.names, nil)
 		}
 		traces = append(traces, t)
 	}

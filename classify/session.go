@@ -33,9 +33,8 @@ type Session struct {
 	bytes int64 // bytes seen, newlines included
 	cut   int   // lines longer than the limit
 
-	norm     normalizer
-	cands    candidates // start patterns found by the prefilter
-	ruleSeen candidates // rules already matched in the current segment
+	det  *detector  // matches lines fed one at a time
+	norm normalizer // for open multi-line matches
 
 	step        string
 	vertexSteps map[int]string
@@ -69,8 +68,7 @@ type pending struct {
 func (m *Matcher) NewSession() *Session {
 	s := &Session{
 		m:           m,
-		cands:       newCandidates(len(m.starts)),
-		ruleSeen:    newCandidates(len(m.rules)),
+		det:         newDetector(m),
 		vertexSteps: map[int]string{},
 		agg:         newAggregator(m.opt.maxIssues),
 	}
@@ -177,152 +175,75 @@ func (s *Session) processLine(raw []byte, size int) {
 	s.processCut(raw, size, false)
 }
 
+// processCut matches one line and applies what was found.
 func (s *Session) processCut(raw []byte, size int, cut bool) {
+	raw = bytes.TrimSuffix(raw, []byte{'\r'})
+	d := s.det
+	d.events = d.events[:0]
+	d.line(0, raw)
+	s.apply(raw, size, cut, d.events)
+}
+
+// apply updates the session with one line and the events found in it, in
+// the order they were found. A bare \r rewrites the terminal line (progress
+// bars), so each segment between them is handled in turn.
+func (s *Session) apply(raw []byte, size int, cut bool, events []event) {
 	s.line++
 	s.bytes += int64(size)
 	if cut {
 		s.cut++
 		s.warn("", "line longer than %d bytes: matched on its first part", s.m.opt.maxLineBytes)
 	}
-	raw = bytes.TrimSuffix(raw, []byte{'\r'})
-	// A bare \r rewrites the terminal line (progress bars); match each part.
 	rest := raw
-	for {
-		i := bytes.IndexByte(rest, '\r')
-		seg := rest
-		if i >= 0 {
-			seg = rest[:i]
+	for k := 0; ; k++ {
+		seg, after, more := cutSegment(rest)
+		for len(events) > 0 && events[0].seg == k && events[0].kind == evStep {
+			s.setStep(events[0].text, events[0].vertex)
+			events = events[1:]
 		}
-		if len(seg) > 0 {
-			s.segment(seg)
+		if len(s.pending) > 0 && len(seg) > 0 {
+			text, _ := s.norm.normalize(seg)
+			s.advance(text)
 		}
-		if i < 0 {
+		for len(events) > 0 && events[0].seg == k {
+			e := events[0]
+			events = events[1:]
+			switch e.kind {
+			case evHit:
+				s.start(s.m.rules[e.rule], seg, e.fields, e.vertex)
+			case evWarn:
+				rule, msg, _ := strings.Cut(e.text, "\x00")
+				s.warn(rule, "%s", msg)
+			case evStep:
+				s.setStep(e.text, e.vertex)
+			}
+		}
+		if !more {
 			break
 		}
-		rest = rest[i+1:]
+		rest = after
 	}
 	s.endLine(raw)
 }
 
-// segment matches one \r-separated part of a line.
-func (s *Session) segment(seg []byte) {
-	text, vertex := s.norm.normalize(seg)
-	s.trackStep(text, vertex)
-	if len(s.pending) > 0 {
-		s.advance(text)
-	}
-	m := s.m
-	if len(text) < minLiteral && len(m.always) == 0 {
-		return
-	}
-	s.cands.reset()
-	m.pf.scan(text, &s.cands)
-	for _, t := range m.always {
-		s.cands.add(t)
-	}
-	if len(s.cands.list) == 0 {
-		return
-	}
-	s.verify(seg, text, vertex)
-}
-
-// verify runs the candidate patterns on the normalised text.
-func (s *Session) verify(seg, text []byte, vertex int) {
-	m := s.m
-	s.ruleSeen.reset()
-	ignored := -1
-	for _, t := range s.cands.sorted() {
-		st := &m.starts[t]
-		if s.ruleSeen.stamp[st.rule] == s.ruleSeen.epoch {
-			continue
+// setStep records the build step that the following lines belong to.
+func (s *Session) setStep(step string, vertex int) {
+	s.step = step
+	if vertex >= 0 {
+		if len(s.vertexSteps) >= maxVertexSteps {
+			clear(s.vertexSteps)
 		}
-		r := m.rules[st.rule]
-		str, ok := s.match(st.re, text, r.ID)
-		if !ok || s.excluded(r, str) {
-			continue
-		}
-		if ignored < 0 {
-			ignored = 0
-			for _, re := range m.ignore {
-				if _, ok := s.match(re, text, ""); ok {
-					ignored = 1
-					break
-				}
-			}
-		}
-		if ignored == 1 {
-			return
-		}
-		s.ruleSeen.add(st.rule)
-		fields := s.capture(st.re, str, st.names, nil)
-		s.start(r, seg, text, fields, vertex)
+		s.vertexSteps[vertex] = step
 	}
 }
 
-// match runs re on text, on both ends of a very long text, and returns the
-// part it matched in. A timeout is a warning and no match.
+// match runs a multi-line rule's later pattern, warning on a timeout.
 func (s *Session) match(re *regexp2.Regexp, text []byte, rule string) (string, bool) {
-	if len(text) == 0 {
-		ok, err := re.MatchString("")
-		return "", ok && err == nil
-	}
-	if len(text) <= 2*verifyWindow {
-		return s.run(re, bytesString(text), rule)
-	}
-	head := bytesString(text[:verifyWindow])
-	if str, ok := s.run(re, head, rule); ok {
-		return str, true
-	}
-	return s.run(re, bytesString(text[len(text)-verifyWindow:]), rule)
-}
-
-func (s *Session) run(re *regexp2.Regexp, str string, rule string) (string, bool) {
-	ok, err := re.MatchString(str)
+	str, ok, err := matchText(re, text)
 	if err != nil {
-		s.warn(rule, "%v: pattern %.60q gave up on this line", ErrMatchTimeout, re.String())
-		return "", false
+		s.warn(rule, "%s", timeoutMessage(re))
 	}
 	return str, ok
-}
-
-// bytesString views b as a string without copying. The string is used only
-// while b is unchanged; captured values are cloned.
-func bytesString(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
-}
-
-func (s *Session) excluded(r *crule, str string) bool {
-	for _, re := range r.exclude {
-		if _, ok := s.run(re, str, r.ID); ok {
-			return true
-		}
-	}
-	return false
-}
-
-// capture adds the named groups of re's match in str to fields.
-func (s *Session) capture(re *regexp2.Regexp, str string, names []string, fields map[string]string) map[string]string {
-	if len(names) == 0 {
-		return fields
-	}
-	mt, err := re.FindStringMatch(str)
-	if err != nil || mt == nil {
-		return fields
-	}
-	for _, n := range names {
-		g := mt.GroupByName(n)
-		if g == nil || len(g.Captures) == 0 {
-			continue
-		}
-		if fields == nil {
-			fields = map[string]string{}
-		}
-		fields[n] = cleanField(g.String())
-	}
-	return fields
 }
 
 // cleanField copies a captured value out of the line buffer, cut to a sane
@@ -348,7 +269,7 @@ func evidence(raw []byte, n int) string {
 }
 
 // start begins an issue for rule r on the current line.
-func (s *Session) start(r *crule, seg, text []byte, fields map[string]string, vertex int) {
+func (s *Session) start(r *crule, seg []byte, fields map[string]string, vertex int) {
 	is := Issue{
 		ID:       r.ID,
 		Group:    r.Group,
@@ -427,7 +348,7 @@ func (s *Session) advance(text []byte) {
 			if !ok {
 				continue
 			}
-			p.issue.Fields = s.capture(st.re, str, st.names, p.issue.Fields)
+			p.issue.Fields = captureFields(st.re, str, st.names, p.issue.Fields)
 			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: evidence(text, MaxEvidenceBytes)})
 			p.last = s.line
 			p.next++
@@ -523,65 +444,6 @@ func (s *Session) release() {
 		s.out = append(s.out, is)
 	}
 	s.ready = append(s.ready[:0], s.ready[n:]...)
-}
-
-// trackStep notes Docker build step headers:
-//
-//	Step 3/12 : RUN pip install -r requirements.txt      (classic builder)
-//	[2/5] RUN pip install …, [stage-1 3/7] COPY . .      (BuildKit, after "#8 ")
-//	 > [ 8/10] RUN conda env create …:                   (BuildKit error summary)
-func (s *Session) trackStep(text []byte, vertex int) {
-	if len(text) < 6 {
-		return
-	}
-	var step []byte
-	switch text[0] {
-	case 'S':
-		if bytes.HasPrefix(text, []byte("Step ")) && isDigit(text[5]) {
-			step = text
-		}
-	case '[':
-		step = buildkitStep(text)
-	case ' ':
-		if bytes.HasPrefix(text, []byte(" > [")) {
-			step = buildkitStep(text[3:])
-			step = bytes.TrimSuffix(bytes.TrimSpace(step), []byte(":"))
-		}
-	}
-	if step == nil {
-		return
-	}
-	if len(step) > maxStepBytes {
-		step = step[:maxStepBytes]
-	}
-	if string(step) == s.step { // no allocation: the compiler compares in place
-		return
-	}
-	s.step = strings.ToValidUTF8(string(step), "\uFFFD")
-	if vertex >= 0 {
-		if len(s.vertexSteps) >= maxVertexSteps {
-			clear(s.vertexSteps)
-		}
-		s.vertexSteps[vertex] = s.step
-	}
-}
-
-// buildkitStep returns text if it starts with a BuildKit step header such as
-// "[2/5] RUN" or "[builder 3/7] COPY", else nil.
-func buildkitStep(text []byte) []byte {
-	end := bytes.IndexByte(text, ']')
-	if end < 4 || end > 64 || end+2 > len(text) || text[end+1] != ' ' {
-		return nil
-	}
-	inner := bytes.TrimSpace(text[1:end])
-	if sp := bytes.LastIndexByte(inner, ' '); sp >= 0 {
-		inner = inner[sp+1:]
-	}
-	slash := bytes.IndexByte(inner, '/')
-	if slash <= 0 || digits(inner) != slash || digits(inner[slash+1:]) != len(inner)-slash-1 || slash == len(inner)-1 {
-		return nil
-	}
-	return text
 }
 
 func (s *Session) stepFor(vertex int) string {

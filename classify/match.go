@@ -1,0 +1,255 @@
+package classify
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unsafe"
+
+	"github.com/dlclark/regexp2/v2"
+)
+
+// This file matches one line: it splits the line at bare carriage returns,
+// normalises each segment, notes build-step headers, asks the prefilter which
+// patterns could match, and runs only those. What it finds is written as
+// events; a Session applies them in order. Keeping this part free of the
+// session's state lets parallel workers run it on many lines at once, and
+// the sequential and parallel scans share every line of it.
+
+type eventKind uint8
+
+const (
+	evStep eventKind = iota // a build-step header
+	evHit                   // a rule's pattern matched
+	evWarn                  // a match timed out
+)
+
+// event is something found in segment seg of line line of a block (line is
+// 0 when a session matches lines one at a time).
+type event struct {
+	line   int
+	seg    int
+	kind   eventKind
+	rule   int32
+	vertex int
+	fields map[string]string
+	text   string // the step header, or the warning
+}
+
+// detector holds the scratch space for matching lines; one per goroutine.
+type detector struct {
+	m        *Matcher
+	norm     normalizer
+	cands    candidates // start patterns found by the prefilter
+	ruleSeen candidates // rules already matched in the current segment
+	lastStep string
+	events   []event
+}
+
+func newDetector(m *Matcher) *detector {
+	return &detector{m: m, cands: newCandidates(len(m.starts)), ruleSeen: newCandidates(len(m.rules))}
+}
+
+// cutSegment splits off the part of rest before the next '\r'.
+func cutSegment(rest []byte) (seg, after []byte, more bool) {
+	i := bytes.IndexByte(rest, '\r')
+	if i < 0 {
+		return rest, nil, false
+	}
+	return rest[:i], rest[i+1:], true
+}
+
+// line appends the events of one line (without its line end) to d.events.
+func (d *detector) line(li int, raw []byte) {
+	rest := raw
+	for k := 0; ; k++ {
+		seg, after, more := cutSegment(rest)
+		if len(seg) > 0 {
+			d.segment(li, k, seg)
+		}
+		if !more {
+			return
+		}
+		rest = after
+	}
+}
+
+func (d *detector) segment(li, k int, seg []byte) {
+	text, vertex := d.norm.normalize(seg)
+	if step := stepHeader(text); step != nil {
+		if string(step) != d.lastStep { // compared in place: no allocation
+			d.lastStep = strings.ToValidUTF8(string(step), "\uFFFD")
+		}
+		d.events = append(d.events, event{line: li, seg: k, kind: evStep, vertex: vertex, text: d.lastStep})
+	}
+	m := d.m
+	if len(text) < minLiteral && len(m.always) == 0 {
+		return
+	}
+	d.cands.reset()
+	m.pf.scan(text, &d.cands)
+	for _, t := range m.always {
+		d.cands.add(t)
+	}
+	if len(d.cands.list) > 0 {
+		d.verify(li, k, text, vertex)
+	}
+}
+
+// verify runs the candidate patterns on the normalised text.
+func (d *detector) verify(li, k int, text []byte, vertex int) {
+	m := d.m
+	d.ruleSeen.reset()
+	ignored := -1
+	for _, t := range d.cands.sorted() {
+		st := &m.starts[t]
+		if d.ruleSeen.stamp[st.rule] == d.ruleSeen.epoch {
+			continue
+		}
+		r := m.rules[st.rule]
+		str, ok, err := matchText(st.re, text)
+		if err != nil {
+			d.warn(li, k, r.ID, st.re)
+		}
+		if !ok || d.excluded(li, k, r, str) {
+			continue
+		}
+		if ignored < 0 {
+			ignored = 0
+			for _, re := range m.ignore {
+				if _, ok, _ := matchText(re, text); ok {
+					ignored = 1
+					break
+				}
+			}
+		}
+		if ignored == 1 {
+			return
+		}
+		d.ruleSeen.add(st.rule)
+		fields := captureFields(st.re, str, st.names, nil)
+		d.events = append(d.events, event{line: li, seg: k, kind: evHit, rule: st.rule, vertex: vertex, fields: fields})
+	}
+}
+
+func (d *detector) warn(li, k int, rule string, re *regexp2.Regexp) {
+	d.events = append(d.events, event{line: li, seg: k, kind: evWarn, text: rule + "\x00" + timeoutMessage(re)})
+}
+
+func timeoutMessage(re *regexp2.Regexp) string {
+	return fmt.Sprintf("%v: pattern %.60q gave up on this line", ErrMatchTimeout, re.String())
+}
+
+func (d *detector) excluded(li, k int, r *crule, str string) bool {
+	for _, re := range r.exclude {
+		ok, err := re.MatchString(str)
+		if err != nil {
+			d.warn(li, k, r.ID, re)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// matchText runs re on text, or on both ends of a very long text, and
+// returns the part it matched in. A timeout is reported as an error and no
+// match.
+func matchText(re *regexp2.Regexp, text []byte) (string, bool, error) {
+	if len(text) <= 2*verifyWindow {
+		str := bytesString(text)
+		ok, err := re.MatchString(str)
+		return str, ok && err == nil, err
+	}
+	head := bytesString(text[:verifyWindow])
+	ok, err := re.MatchString(head)
+	if ok && err == nil {
+		return head, true, nil
+	}
+	tail := bytesString(text[len(text)-verifyWindow:])
+	ok, err2 := re.MatchString(tail)
+	if err == nil {
+		err = err2
+	}
+	return tail, ok && err2 == nil, err
+}
+
+// bytesString views b as a string without copying. The string is used only
+// while b is unchanged; captured values are cloned.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// captureFields adds the named groups of re's match in str to fields.
+func captureFields(re *regexp2.Regexp, str string, names []string, fields map[string]string) map[string]string {
+	if len(names) == 0 {
+		return fields
+	}
+	mt, err := re.FindStringMatch(str)
+	if err != nil || mt == nil {
+		return fields
+	}
+	for _, n := range names {
+		g := mt.GroupByName(n)
+		if g == nil || len(g.Captures) == 0 {
+			continue
+		}
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		fields[n] = cleanField(g.String())
+	}
+	return fields
+}
+
+// stepHeader returns the Docker build step a normalised line announces, or
+// nil:
+//
+//	Step 3/12 : RUN pip install -r requirements.txt      (classic builder)
+//	[2/5] RUN pip install …, [stage-1 3/7] COPY . .      (BuildKit, after "#8 ")
+//	 > [ 8/10] RUN conda env create …:                   (BuildKit error summary)
+func stepHeader(text []byte) []byte {
+	if len(text) < 6 {
+		return nil
+	}
+	var step []byte
+	switch text[0] {
+	case 'S':
+		if bytes.HasPrefix(text, []byte("Step ")) && isDigit(text[5]) {
+			step = text
+		}
+	case '[':
+		step = buildkitStep(text)
+	case ' ':
+		if bytes.HasPrefix(text, []byte(" > [")) {
+			step = buildkitStep(text[3:])
+			step = bytes.TrimSuffix(bytes.TrimSpace(step), []byte(":"))
+		}
+	}
+	if len(step) > maxStepBytes {
+		step = step[:maxStepBytes]
+	}
+	return step
+}
+
+// buildkitStep returns text if it starts with a BuildKit step header such as
+// "[2/5] RUN" or "[builder 3/7] COPY", else nil.
+func buildkitStep(text []byte) []byte {
+	end := bytes.IndexByte(text, ']')
+	if end < 4 || end > 64 || end+2 > len(text) || text[end+1] != ' ' {
+		return nil
+	}
+	inner := bytes.TrimSpace(text[1:end])
+	if sp := bytes.LastIndexByte(inner, ' '); sp >= 0 {
+		inner = inner[sp+1:]
+	}
+	slash := bytes.IndexByte(inner, '/')
+	if slash <= 0 || digits(inner) != slash || slash == len(inner)-1 || digits(inner[slash+1:]) != len(inner)-slash-1 {
+		return nil
+	}
+	return text
+}
