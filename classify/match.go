@@ -42,8 +42,24 @@ type detector struct {
 	norm     normalizer
 	cands    candidates // start patterns found by the prefilter
 	ruleSeen candidates // rules already matched in the current segment
-	lastStep string
+	steps    map[string]string // step headers seen, so that repeats cost nothing
 	events   []event
+}
+
+// maxInterned bounds the step headers a detector remembers.
+const maxInterned = 1024
+
+// intern returns b as a string, allocating only the first time it is seen.
+func (d *detector) intern(b []byte) string {
+	if s, ok := d.steps[string(b)]; ok { // the lookup does not allocate
+		return s
+	}
+	if d.steps == nil || len(d.steps) >= maxInterned {
+		d.steps = map[string]string{}
+	}
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	d.steps[string(b)] = s
+	return s
 }
 
 func newDetector(m *Matcher) *detector {
@@ -77,10 +93,7 @@ func (d *detector) line(li int, raw []byte) {
 func (d *detector) segment(li, k int, seg []byte) {
 	text, vertex := d.norm.normalize(seg)
 	if step := stepHeader(text); step != nil {
-		if string(step) != d.lastStep { // compared in place: no allocation
-			d.lastStep = strings.ToValidUTF8(string(step), "\uFFFD")
-		}
-		d.events = append(d.events, event{line: li, seg: k, kind: evStep, vertex: vertex, text: d.lastStep})
+		d.events = append(d.events, event{line: li, seg: k, kind: evStep, vertex: vertex, text: d.intern(step)})
 	}
 	m := d.m
 	if len(text) < minLiteral && len(m.always) == 0 {

@@ -65,6 +65,7 @@ var errStopped = errors.New("stopped by the caller")
 // nil). It closes s at the end, also after an error, so that issues found
 // before the error are kept.
 func (m *Matcher) run(ctx context.Context, r io.Reader, s *Session, emit func([]Issue) bool) error {
+	r0 := r
 	if ctx.Done() != nil {
 		ar := newAsyncReader(ctx, r)
 		defer ar.stop()
@@ -72,6 +73,29 @@ func (m *Matcher) run(ctx context.Context, r io.Reader, s *Session, emit func([]
 	}
 	lr := newLineReader(r, m.opt.maxLineBytes)
 	var err error
+	if workers := m.workersFor(r0); workers > 1 {
+		err = m.runParallel(lr, s, workers, ctx.Err, emit)
+		if err == errStopped {
+			return err
+		}
+		if cerr := ctx.Err(); err != nil && !(cerr != nil && errors.Is(err, cerr)) {
+			err = fmt.Errorf("classify: reading line %d: %w", s.line+1, err)
+		}
+	} else {
+		err = m.runSequential(ctx, lr, s, emit)
+		if err == errStopped {
+			return err
+		}
+	}
+	s.close()
+	if emit != nil && len(s.out) > 0 && !emit(s.take()) {
+		return errStopped
+	}
+	return err
+}
+
+// runSequential feeds the lines of lr to s on the calling goroutine.
+func (m *Matcher) runSequential(ctx context.Context, lr *lineReader, s *Session, emit func([]Issue) bool) error {
 	for n := 0; ; n++ {
 		line, size, cut, rerr := lr.next()
 		if size > 0 {
@@ -81,25 +105,18 @@ func (m *Matcher) run(ctx context.Context, r io.Reader, s *Session, emit func([]
 			}
 		}
 		if rerr != nil {
-			if rerr != io.EOF {
-				if cerr := ctx.Err(); cerr != nil && errors.Is(rerr, cerr) {
-					err = cerr
-				} else {
-					err = fmt.Errorf("classify: reading line %d: %w", s.line+1, rerr)
-				}
+			if rerr == io.EOF {
+				return nil
 			}
-			break
+			if cerr := ctx.Err(); cerr != nil && errors.Is(rerr, cerr) {
+				return cerr
+			}
+			return fmt.Errorf("classify: reading line %d: %w", s.line+1, rerr)
 		}
 		if n&1023 == 0 && ctx.Err() != nil {
-			err = ctx.Err()
-			break
+			return ctx.Err()
 		}
 	}
-	s.close()
-	if emit != nil && len(s.out) > 0 && !emit(s.take()) {
-		return errStopped
-	}
-	return err
 }
 
 // lineReader splits a stream into lines without ever failing on a long one:
@@ -223,6 +240,8 @@ func (a *asyncReader) Read(p []byte) (int, error) {
 			a.buf, a.cur, a.err = c.buf, c.buf[:c.n], c.err
 		case <-a.ctx.Done():
 			return 0, a.ctx.Err()
+		case <-a.quit:
+			return 0, io.ErrClosedPipe
 		}
 	}
 	n := copy(p, a.cur)

@@ -1,0 +1,95 @@
+package classify
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/buildlog/buildlog/classify/internal/loggen"
+	"github.com/google/go-cmp/cmp"
+)
+
+// multiLineLog is generated noise with multi-line failures (a collected list,
+// a two-line sequence, context) spread so that some straddle the 1 MiB
+// blocks of the parallel scan.
+func multiLineLog(size int) []byte {
+	w := loggen.New(loggen.Options{FailureEvery: 997})
+	var b []byte
+	for n := 0; len(b) < size; n++ {
+		b = w.Line(b)
+		switch n % 2713 {
+		case 0:
+			b = append(b, "PackagesNotFoundError: The following packages are not available from current channels:\n\n  - numpy=1.99\n"...)
+			b = w.Line(b)
+			b = append(b, "  - scipy=0.1\n\nCurrent channels:\n"...)
+		case 1500:
+			b = append(b, "UnsatisfiableError: The following specifications were found\n"...)
+			b = w.Line(b)
+			b = append(b, "to be incompatible with each other:\n"...)
+		case 2000:
+			b = append(b, "ERROR: No matching distribution found for torch==9.9\n"...)
+		}
+	}
+	return b
+}
+
+func TestParallelAgreesWithSequential(t *testing.T) {
+	data := multiLineLog(5 << 20)
+	seq := basicMatcher(t, WithWorkers(1))
+	want, err := seq.ScanAll(context.Background(), bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRep, _ := seq.Classify(context.Background(), bytes.NewReader(data))
+	if len(want) < 80 {
+		t.Fatalf("only %d issues: the test log is too plain", len(want))
+	}
+	for _, workers := range []int{2, 3, 8} {
+		par := basicMatcher(t, WithWorkers(workers))
+		got, err := par.ScanAll(context.Background(), bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("workers=%d: mismatch (-sequential +parallel):\n%s", workers, diff)
+		}
+		gotRep, _ := par.Classify(context.Background(), bytes.NewReader(data))
+		if diff := cmp.Diff(wantRep, gotRep); diff != "" {
+			t.Errorf("workers=%d: report mismatch (-sequential +parallel):\n%s", workers, diff)
+		}
+	}
+}
+
+func TestWorkersForInput(t *testing.T) {
+	m := basicMatcher(t)
+	big := bytes.NewReader(make([]byte, autoParallelBytes))
+	if n := m.workersFor(strings.NewReader("small")); n != 1 {
+		t.Errorf("small input: %d workers", n)
+	}
+	if n := m.workersFor(big); n < 1 {
+		t.Errorf("big input: %d workers", n)
+	}
+	if n := basicMatcher(t, WithWorkers(3)).workersFor(strings.NewReader("x")); n != 3 {
+		t.Errorf("WithWorkers(3): %d", n)
+	}
+}
+
+func TestParallelStopsEarlyAndCancels(t *testing.T) {
+	data := multiLineLog(3 << 20)
+	m := basicMatcher(t, WithWorkers(2))
+	n := 0
+	for _, err := range m.Scan(context.Background(), bytes.NewReader(data)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n++; n == 5 {
+			break
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := m.Classify(ctx, bytes.NewReader(data)); err != context.Canceled {
+		t.Errorf("err = %v", err)
+	}
+}
