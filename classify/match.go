@@ -40,8 +40,8 @@ type event struct {
 type detector struct {
 	m        *Matcher
 	norm     normalizer
-	cands    candidates // start patterns found by the prefilter
-	ruleSeen candidates // rules already matched in the current segment
+	cands    candidates        // start patterns found by the prefilter
+	ruleSeen candidates        // rules already matched in the current segment
 	steps    map[string]string // step headers seen, so that repeats cost nothing
 	events   []event
 }
