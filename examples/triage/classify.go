@@ -1,0 +1,292 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/buildlog/buildlog/classify"
+)
+
+// result is the outcome for one input: its report (possibly partial) and
+// the error that stopped reading it, if any.
+type result struct {
+	source string
+	report *classify.Report // nil when the input could not be opened
+	err    error
+}
+
+// renderer writes one output format. issue is called for each distinct issue
+// as soon as it is found (only streaming formats use it), result after each
+// input, and finish once at the end.
+type renderer interface {
+	issue(source string, is classify.Issue) error
+	result(res *result) error
+	finish() error
+}
+
+// newRenderer returns the renderer of the chosen format, writing to w, a
+// buffer over stdout.
+func newRenderer(cfg *config, m *classify.Matcher, w *bufio.Writer, stdout, stderr io.Writer, env func(string) string) renderer {
+	switch cfg.format {
+	case "json":
+		return &jsonRenderer{w: w}
+	case "jsonl":
+		return &jsonlRenderer{w: w}
+	case "sarif":
+		return &sarifRenderer{w: w, cat: m.Catalog()}
+	case "github":
+		return &githubRenderer{w: w, stderr: stderr, env: env}
+	case "markdown":
+		return &markdownRenderer{w: w}
+	}
+	return newTextRenderer(w, useColor(cfg.color, stdout, env), cfg.verbose, env)
+}
+
+func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
+	cfg, err := parseConfig(args)
+	switch {
+	case errors.Is(err, errHelp):
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	case errors.Is(err, errVersion):
+		return runVersion(nil, stdout, stderr)
+	case err != nil:
+		return usageError(stderr, err)
+	}
+	m, err := compileCatalog(cfg.cat, classify.WithContextLines(cfg.context), classify.WithMaxIssues(cfg.maxIssues))
+	if err != nil {
+		printCatalogError(stderr, err)
+		return exitFailure
+	}
+	files := cfg.files
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	out := bufio.NewWriter(stdout)
+	rend := newRenderer(cfg, m, out, stdout, stderr, env)
+	showProgress := progressEnabled(cfg.progress, stderr, env)
+	streaming := cfg.format == "jsonl"
+
+	status := exitOK
+	var writeErr error
+	for _, name := range files {
+		res := classifyOne(m, cfg, name, stdin, showProgress, stderr, func(p *progress, source string, is classify.Issue) {
+			if !streaming || writeErr != nil {
+				return
+			}
+			p.pause(func() {
+				if writeErr = rend.issue(source, is); writeErr == nil {
+					writeErr = out.Flush()
+				}
+			})
+		})
+		if res.err != nil {
+			fmt.Fprintf(stderr, "triage: %s\n", oneLine(res.err.Error()))
+			status = exitFailure
+		} else if status == exitOK && reaches(res.report, cfg.failOn) {
+			status = exitFound
+		}
+		if writeErr == nil {
+			writeErr = rend.result(res)
+		}
+		if writeErr == nil && streaming {
+			writeErr = out.Flush()
+		}
+	}
+	if writeErr == nil {
+		writeErr = rend.finish()
+	}
+	if writeErr == nil {
+		writeErr = out.Flush()
+	}
+	if writeErr != nil {
+		fmt.Fprintf(stderr, "triage: writing output: %v\n", writeErr)
+		return exitFailure
+	}
+	return status
+}
+
+// reaches reports whether the report has an unsuppressed issue of at least
+// the --fail-on severity.
+func reaches(rep *classify.Report, failOn string) bool {
+	if rep == nil || failOn == "never" {
+		return false
+	}
+	least, err := classify.ParseSeverity(failOn)
+	if err != nil {
+		return false
+	}
+	for _, is := range rep.Issues {
+		if is.SuppressedBy == "" && is.Severity >= least {
+			return true
+		}
+	}
+	return false
+}
+
+// classifyOne reads one input and classifies it. For a streaming format,
+// emit receives each distinct issue as soon as it is found.
+func classifyOne(m *classify.Matcher, cfg *config, name string, stdin io.Reader, showProgress bool, stderr io.Writer, emit func(*progress, string, classify.Issue)) *result {
+	src, err := openSource(name, stdin)
+	if err != nil {
+		display := name
+		if name == "-" {
+			display = stdinName
+		}
+		var pe *os.PathError
+		if !errors.As(err, &pe) && !strings.HasPrefix(err.Error(), display+":") {
+			err = fmt.Errorf("%s: %w", display, err)
+		}
+		return &result{source: display, err: err}
+	}
+	defer src.close()
+	p := startProgress(showProgress, stderr, src)
+	res := &result{source: src.name}
+	if cfg.format == "jsonl" {
+		res.report, err = streamLog(m, src.r, cfg.maxIssues, func(is classify.Issue) { emit(p, src.name, is) })
+	} else {
+		res.report, err = m.Classify(context.Background(), src.r)
+	}
+	p.finish()
+	if err != nil {
+		res.err = fmt.Errorf("%s: %s", src.name, strings.TrimPrefix(err.Error(), "classify: "))
+	}
+	return res
+}
+
+// streamLog classifies r with a Session, handing each distinct issue to emit
+// as soon as the session releases it, and returns the ranked report at the
+// end. (Matcher.Scan streams too, but gives no Report afterwards.) Lines are
+// cut at the matcher's default line limit, as Scan would.
+func streamLog(m *classify.Matcher, r io.Reader, maxIssues int, emit func(classify.Issue)) (*classify.Report, error) {
+	s := m.NewSession()
+	seen := map[string]bool{}
+	send := func(issues []classify.Issue) {
+		for _, is := range issues {
+			k := issueKey(is)
+			if seen[k] || len(seen) >= maxIssues {
+				continue
+			}
+			seen[k] = true
+			is.Count, is.LastLine = 1, is.Line
+			emit(is)
+		}
+	}
+	lr := lineReader{br: bufio.NewReaderSize(r, 64<<10), max: classify.DefaultMaxLineBytes}
+	var cut []int
+	var readErr error
+	for {
+		line, wasCut, err := lr.next()
+		if line != nil {
+			send(s.Feed(line))
+			if wasCut {
+				cut = append(cut, s.Lines())
+			}
+		}
+		if err != nil {
+			if err != io.EOF {
+				readErr = fmt.Errorf("reading line %d: %w", s.Lines()+1, err)
+			}
+			break
+		}
+	}
+	send(s.Close())
+	rep := s.Report()
+	rep.LinesCut += len(cut)
+	for _, n := range cut {
+		rep.Warnings = append(rep.Warnings, classify.Warning{Line: n, Message: fmt.Sprintf("line longer than %d bytes: matched on its first part", lr.max)})
+	}
+	return rep, readErr
+}
+
+// issueKey identifies an issue the way a Report deduplicates: same rule,
+// same fields.
+func issueKey(is classify.Issue) string {
+	var b strings.Builder
+	b.WriteString(is.ID)
+	for _, k := range sortedKeys(is.Fields) {
+		b.WriteByte(0)
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(is.Fields[k])
+	}
+	return b.String()
+}
+
+// lineReader splits a stream into lines, never failing on a long one: a line
+// longer than max is cut and the rest of it dropped.
+type lineReader struct {
+	br   *bufio.Reader
+	max  int
+	long []byte
+	err  error
+}
+
+// next returns the next line without its "\n" (nil at the end), whether it
+// was cut, and the error that ended the input (io.EOF) once it is reached.
+func (lr *lineReader) next() ([]byte, bool, error) {
+	if lr.err != nil {
+		return nil, false, lr.err
+	}
+	line, err := lr.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		lr.long = append(lr.long[:0], line[:min(len(line), lr.max+1)]...)
+		for err == bufio.ErrBufferFull {
+			line, err = lr.br.ReadSlice('\n')
+			if room := lr.max + 1 - len(lr.long); room > 0 {
+				lr.long = append(lr.long, line[:min(len(line), room)]...)
+			}
+		}
+		line = lr.long
+	}
+	if err != nil {
+		lr.err = err
+		if len(line) == 0 {
+			return nil, false, err
+		}
+	}
+	line = trimNewline(line)
+	cut := false
+	if len(line) > lr.max {
+		line, cut = line[:lr.max], true
+	}
+	if line == nil {
+		line = []byte{}
+	}
+	return line, cut, nil
+}
+
+func trimNewline(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		return b[:n-1]
+	}
+	return b
+}
+
+// moreImportant orders issues for a reader: the primary first, then by
+// severity, priority and line.
+func moreImportant(a, b *classify.Issue) bool {
+	if a.Primary != b.Primary {
+		return a.Primary
+	}
+	if a.Severity != b.Severity {
+		return a.Severity > b.Severity
+	}
+	if a.Priority != b.Priority {
+		return a.Priority > b.Priority
+	}
+	return a.Line < b.Line
+}
+
+// plural writes "1 issue" or "3 issues".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

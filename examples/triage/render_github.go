@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/buildlog/buildlog/classify"
+)
+
+// GitHub shows about ten annotations of a kind per step and drops the rest
+// silently, so triage writes the most important few and puts the full report
+// in the job summary, which holds at most 1 MiB.
+const (
+	maxAnnotations = 10
+	maxSummary     = 1 << 20
+)
+
+// githubRenderer writes GitHub Actions workflow commands at the end, most
+// important first, and appends the Markdown report to $GITHUB_STEP_SUMMARY.
+type githubRenderer struct {
+	w       *bufio.Writer
+	stderr  io.Writer
+	env     func(string) string
+	results []*result
+}
+
+func (g *githubRenderer) issue(string, classify.Issue) error { return nil }
+
+func (g *githubRenderer) result(res *result) error {
+	g.results = append(g.results, res)
+	return nil
+}
+
+type annotation struct {
+	source string
+	is     classify.Issue
+}
+
+func (g *githubRenderer) finish() error {
+	// Most important first across every log: primaries, then by severity,
+	// priority and line.
+	var all []annotation
+	for _, res := range g.results {
+		if res.report == nil {
+			continue
+		}
+		for _, is := range res.report.Active() {
+			all = append(all, annotation{res.source, is})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return moreImportant(&all[i].is, &all[j].is) })
+	for i, a := range all {
+		if i == maxAnnotations {
+			fmt.Fprintf(g.w, "triage: %s not annotated; the job summary and --format text list every issue\n", plural(len(all)-i, "more issue"))
+			break
+		}
+		g.w.WriteString(workflowCommand(a.source, a.is))
+	}
+	if path := g.env("GITHUB_STEP_SUMMARY"); path != "" {
+		if err := appendFile(path, markdownReport(g.results, maxSummary)); err != nil {
+			fmt.Fprintf(g.stderr, "triage: writing the job summary: %s\n", oneLine(err.Error()))
+		}
+	}
+	return nil
+}
+
+// workflowCommand writes one annotation:
+//
+//	::error file=build.log,line=9,endLine=9,title=…::message
+func workflowCommand(source string, is classify.Issue) string {
+	cmd := "notice"
+	switch is.Severity {
+	case classify.SeverityError:
+		cmd = "error"
+	case classify.SeverityWarning:
+		cmd = "warning"
+	}
+	var props []string
+	if source != stdinName {
+		props = append(props, "file="+escapeProperty(source))
+	}
+	props = append(props,
+		fmt.Sprintf("line=%d", is.Line),
+		fmt.Sprintf("endLine=%d", max(is.EndLine, is.Line)),
+		"title="+escapeProperty(is.Title+" ("+is.ID+")"))
+
+	var msg strings.Builder
+	fmt.Fprintf(&msg, "line %d: %s", is.Line, sanitize(cutRunes(is.Text, maxShownRunes)))
+	if is.Step != "" {
+		fmt.Fprintf(&msg, "\nstep: %s", sanitize(is.Step))
+	}
+	if is.Count > 1 {
+		fmt.Fprintf(&msg, "\nseen %d times (last at line %d)", is.Count, is.LastLine)
+	}
+	if is.Remediation != "" {
+		fmt.Fprintf(&msg, "\n%s", prose(is.Remediation))
+	}
+	fmt.Fprintf(&msg, "\nretry: %s", retryAdvice(is.Retry))
+	return "::" + cmd + " " + strings.Join(props, ",") + "::" + escapeData(msg.String()) + "\n"
+}
+
+// escapeData escapes a workflow command's message the way the runner
+// unescapes it, so that no character of it can end the command line.
+var dataEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+
+func escapeData(s string) string { return dataEscaper.Replace(s) }
+
+// escapeProperty escapes a property value, which also must not hold the
+// separators of the property list.
+var propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+
+func escapeProperty(s string) string { return propertyEscaper.Replace(sanitize(s)) }
+
+func appendFile(path, text string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(text); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
