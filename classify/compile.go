@@ -128,6 +128,7 @@ type start struct {
 	names []string // named groups
 	lits  []string // the prefilter's literals; nil when it has none
 	expr  string   // after definitions are expanded
+	index int      // in Rule.Patterns
 }
 
 // Compile checks a catalog and builds a Matcher from it. Every problem is
@@ -164,12 +165,12 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 			r.Severity = SeverityError
 		}
 		names := map[string]bool{}
-		for _, p := range r.Patterns {
+		for pi, p := range r.Patterns {
 			re, expr := m.compilePattern(p, r.ID, defs, &errs)
 			if re == nil {
 				continue
 			}
-			st := start{re: re, rule: int32(cr.index), names: groupNames(re), expr: expr}
+			st := start{re: re, rule: int32(cr.index), names: groupNames(re), expr: expr, index: pi}
 			for _, n := range st.names {
 				names[n] = true
 			}

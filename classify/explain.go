@@ -10,6 +10,7 @@ import (
 // prefilter let it through and why, whether it matched, and what vetoed it.
 type Trace struct {
 	Rule     string            `json:"rule"`
+	Index    int               `json:"index"`              // of the pattern in Rule.Patterns
 	Pattern  string            `json:"pattern"`            // after definitions are expanded
 	Literals []string          `json:"literals,omitempty"` // the prefilter's literals; none: runs on every line
 	Literal  string            `json:"literal,omitempty"`  // the literal found in the line
@@ -42,7 +43,7 @@ func (m *Matcher) Explain(line string) (normalized string, traces []Trace) {
 	}
 	for _, st := range m.starts {
 		r := m.rules[st.rule]
-		t := Trace{Rule: r.ID, Pattern: st.expr, Literals: st.lits}
+		t := Trace{Rule: r.ID, Index: st.index, Pattern: st.expr, Literals: st.lits}
 		if st.lits == nil {
 			t.Passed = true
 		}

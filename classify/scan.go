@@ -16,13 +16,27 @@ const readBufferSize = 64 << 10
 // Scan classifies the log read from r and yields each issue as soon as it is
 // complete, in line order. The sequence is single-use. If reading fails or
 // ctx is cancelled, the issues found so far are yielded and then the error,
-// as the last element: ctx.Err() unchanged, or a read error that names the
+// as the last element: ctx.Err() unchanged, or a *ReadError that names the
 // line it stopped at. Issues from Scan are not deduplicated or ranked; use
-// Classify for that.
+// Classify, or Session.Scan followed by Session.Report, for that.
 func (m *Matcher) Scan(ctx context.Context, r io.Reader) iter.Seq2[Issue, error] {
+	return m.NewSession().Scan(ctx, r)
+}
+
+// Scan feeds every line of r to the session, yielding issues as Matcher.Scan
+// does, and closes the session at the end of r, so that Report gives the
+// whole log's result. Use it to stream issues and still get the ranked
+// report.
+func (s *Session) Scan(ctx context.Context, r io.Reader) iter.Seq2[Issue, error] {
 	return func(yield func(Issue, error) bool) {
-		s := m.NewSession()
-		err := m.run(ctx, r, s, func(issues []Issue) bool {
+		if !s.busy.CompareAndSwap(false, true) {
+			panic("classify: " + ErrSessionBusy.Error())
+		}
+		defer s.busy.Store(false)
+		if s.closed {
+			panic("classify: " + ErrSessionClosed.Error())
+		}
+		err := s.m.run(ctx, r, s, func(issues []Issue) bool {
 			for _, is := range issues {
 				if !yield(is, nil) {
 					return false
@@ -35,6 +49,15 @@ func (m *Matcher) Scan(ctx context.Context, r io.Reader) iter.Seq2[Issue, error]
 		}
 	}
 }
+
+// ReadError is a failure to read the log, after Line-1 lines were read.
+type ReadError struct {
+	Line int
+	Err  error
+}
+
+func (e *ReadError) Error() string { return fmt.Sprintf("classify: reading line %d: %v", e.Line, e.Err) }
+func (e *ReadError) Unwrap() error { return e.Err }
 
 // ScanAll is Scan collected into a slice: every issue in line order, and the
 // error that ended the scan, if any.
@@ -79,7 +102,7 @@ func (m *Matcher) run(ctx context.Context, r io.Reader, s *Session, emit func([]
 			return err
 		}
 		if cerr := ctx.Err(); err != nil && !(cerr != nil && errors.Is(err, cerr)) {
-			err = fmt.Errorf("classify: reading line %d: %w", s.line+1, err)
+			err = &ReadError{Line: s.line + 1, Err: err}
 		}
 	} else {
 		err = m.runSequential(ctx, lr, s, emit)
@@ -111,7 +134,7 @@ func (m *Matcher) runSequential(ctx context.Context, lr *lineReader, s *Session,
 			if cerr := ctx.Err(); cerr != nil && errors.Is(rerr, cerr) {
 				return cerr
 			}
-			return fmt.Errorf("classify: reading line %d: %w", s.line+1, rerr)
+			return &ReadError{Line: s.line + 1, Err: rerr}
 		}
 		if n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()

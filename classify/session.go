@@ -331,6 +331,12 @@ func (p *pending) finish() Issue {
 		is.Fields[k] = strings.Join(v, ", ")
 	}
 	is.Remediation = render(p.rule.template, is.Fields)
+	if is.Fields == nil { // JSON gives {} and [] rather than null
+		is.Fields = map[string]string{}
+	}
+	if is.Links == nil {
+		is.Links = []string{}
+	}
 	return is
 }
 
