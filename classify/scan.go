@@ -56,7 +56,9 @@ type ReadError struct {
 	Err  error
 }
 
-func (e *ReadError) Error() string { return fmt.Sprintf("classify: reading line %d: %v", e.Line, e.Err) }
+func (e *ReadError) Error() string {
+	return fmt.Sprintf("classify: reading line %d: %v", e.Line, e.Err)
+}
 func (e *ReadError) Unwrap() error { return e.Err }
 
 // ScanAll is Scan collected into a slice: every issue in line order, and the
