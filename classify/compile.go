@@ -278,7 +278,7 @@ func (m *Matcher) compilePattern(p Pattern, rule string, defs *expander, errs *E
 	if !ok {
 		return nil, ""
 	}
-	re, err := regexp2.Compile(expr, regexp2.RE2)
+	re, err := regexp2.Compile(caselessClasses(expr), regexp2.RE2)
 	if err != nil {
 		errs.add(p.Pos, rule, ErrInvalidPattern, "%s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		return nil, ""

@@ -328,3 +328,65 @@ func lowerASCII(s string) string {
 	}
 	return s
 }
+
+// caselessClasses rewrites a case-insensitive pattern so that classes which
+// case folding cannot change — \S, \d, \w and their kind, and bracketed
+// classes without letters such as [^/\s"] — are marked case-sensitive with
+// (?-i:…). The pattern means the same, but regexp2 no longer computes the
+// case variants of every character such a class holds, which took tens of
+// milliseconds per pattern. Patterns without (?i are returned as they are.
+func caselessClasses(expr string) string {
+	if !strings.Contains(expr, "(?i") {
+		return expr
+	}
+	var b strings.Builder
+	for i := 0; i < len(expr); {
+		c := expr[i]
+		switch {
+		case c == '\\' && i+1 < len(expr):
+			if strings.IndexByte("sSdDwW", expr[i+1]) >= 0 {
+				b.WriteString("(?-i:" + expr[i:i+2] + ")")
+			} else {
+				b.WriteString(expr[i : i+2])
+			}
+			i += 2
+		case c == '[':
+			j := classEnd(expr, i)
+			class := expr[i:j]
+			if caseless(class) {
+				b.WriteString("(?-i:" + class + ")")
+			} else {
+				b.WriteString(class)
+			}
+			i = j
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+// caseless reports whether a bracketed class holds no character whose case
+// can change: no letters, no escapes that name characters, nothing
+// non-ASCII. \s, \d and \w inside are fine: they are closed under case.
+func caseless(class string) bool {
+	if strings.HasPrefix(class, "[[:") {
+		return false
+	}
+	for i := 0; i < len(class); i++ {
+		c := class[i]
+		switch {
+		case c >= 0x80:
+			return false
+		case c == '\\' && i+1 < len(class):
+			if strings.IndexByte("sSdDwW\\-]^[./\"'`,:;!?#%&*+=<>|{}()@~ ", class[i+1]) < 0 {
+				return false
+			}
+			i++
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			return false
+		}
+	}
+	return true
+}

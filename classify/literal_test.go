@@ -1,8 +1,11 @@
 package classify
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/buildlog/buildlog/classify/internal/loggen"
+	"github.com/dlclark/regexp2/v2"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -50,5 +53,45 @@ func TestPrefilterOverlapping(t *testing.T) {
 	p.scan([]byte("nothing to see"), &c)
 	if len(c.list) != 0 {
 		t.Errorf("found %v in a clean line", c.list)
+	}
+}
+
+func TestCaselessClasses(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`plain \S+`, `plain \S+`},
+		{`(?i)https?://(?<h>[^/\s"]+)/\S*`, `(?i)https?://(?<h>(?-i:[^/\s"])+)/(?-i:\S)*`},
+		{`(?i)[^a-z]x[A-Z0-9]\x41[\x41]`, `(?i)[^a-z]x[A-Z0-9]\x41[\x41]`},
+		{`(?i)[^é]\.`, `(?i)[^é]\.`},
+		{`(?i)[[:alpha:]][0-9_-]`, `(?i)[[:alpha:]](?-i:[0-9_-])`},
+	}
+	for _, tt := range tests {
+		if got := caselessClasses(tt.in); got != tt.want {
+			t.Errorf("caselessClasses(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestCaselessClassesKeepMeaning compiles case-insensitive patterns with and
+// without the rewrite and checks they agree on every line of a generated log
+// and on lines made to probe case and Unicode.
+func TestCaselessClassesKeepMeaning(t *testing.T) {
+	patterns := []string{
+		`(?i)https?://(?<h>[^/\s"]+)/\S*`,
+		`(?i)error: (?<msg>\S+) [^\d\s]+`,
+		`(?i)\bkilled\W+\w+`,
+		`(?i)no space[\s\-_]+left`,
+	}
+	lines := strings.Split(string(loggen.Bytes(loggen.Options{FailureEvery: 7}, 1<<20)), "\n")
+	lines = append(lines, "HTTPS://Host.Example/ÄÖ path", "ERROR: x ÉÉ", "KILLED!! Ünïcode", "No Space\u00a0Left", "no space - left", "ERROR: \u212a K")
+	for _, p := range patterns {
+		a := regexp2.MustCompile(p, regexp2.RE2)
+		b := regexp2.MustCompile(caselessClasses(p), regexp2.RE2)
+		for _, l := range lines {
+			ma, _ := a.FindStringMatch(l)
+			mb, _ := b.FindStringMatch(l)
+			if (ma == nil) != (mb == nil) || ma != nil && ma.String() != mb.String() {
+				t.Errorf("%q on %q: %v vs %v", p, l, ma, mb)
+			}
+		}
 	}
 }
