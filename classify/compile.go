@@ -97,6 +97,7 @@ type Matcher struct {
 	before  int // most context lines any rule keeps before a match
 	warns   []*CatalogError
 	byID    map[string]int
+	red     redactor
 	// suppressors[i] lists the rules that hide rule i when both are found.
 	suppressors [][]int32
 }
@@ -223,15 +224,23 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 			m.ignore = append(m.ignore, re)
 		}
 	}
+	m.red.off = !o.redact
+	for _, p := range c.Redact {
+		if re, _ := m.compilePattern(p, "", defs, &errs); re != nil {
+			m.red.extra = append(m.red.extra, re)
+		}
+	}
 	m.linkSuppressions(&errs)
 
-	lits := make([][]string, len(m.starts))
+	lits := make([][]string, len(m.starts), len(m.starts)+1)
 	for i, st := range m.starts {
 		if st.lits == nil {
 			m.always = append(m.always, int32(i))
 		}
 		lits[i] = st.lits
 	}
+	// One more target: the first and last lines of a private key block.
+	lits = append(lits, []string{"private key-----"})
 	m.pf = newPrefilter(lits)
 
 	// Examples run even when other rules have errors, so that one pass

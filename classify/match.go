@@ -22,6 +22,8 @@ const (
 	evStep eventKind = iota // a build-step header
 	evHit                   // a rule's pattern matched
 	evWarn                  // a match timed out
+	evKeyBegin              // a private key block starts
+	evKeyEnd                // a private key block ends
 )
 
 // event is something found in segment seg of line line of a block (line is
@@ -63,7 +65,7 @@ func (d *detector) intern(b []byte) string {
 }
 
 func newDetector(m *Matcher) *detector {
-	return &detector{m: m, cands: newCandidates(len(m.starts)), ruleSeen: newCandidates(len(m.rules))}
+	return &detector{m: m, cands: newCandidates(len(m.starts) + 1), ruleSeen: newCandidates(len(m.rules))}
 }
 
 // cutSegment splits off the part of rest before the next '\r'.
@@ -115,6 +117,10 @@ func (d *detector) verify(li, k int, text []byte, vertex int) {
 	d.ruleSeen.reset()
 	ignored := -1
 	for _, t := range d.cands.sorted() {
+		if int(t) == len(m.starts) {
+			d.keyBlock(li, k, text)
+			continue
+		}
 		st := &m.starts[t]
 		if d.ruleSeen.stamp[st.rule] == d.ruleSeen.epoch {
 			continue
@@ -142,6 +148,19 @@ func (d *detector) verify(li, k int, text []byte, vertex int) {
 		d.ruleSeen.add(st.rule)
 		fields := captureFields(st.re, str, st.names, nil)
 		d.events = append(d.events, event{line: li, seg: k, kind: evHit, rule: st.rule, vertex: vertex, fields: fields})
+	}
+}
+
+// keyBlock notes the first and last lines of a private key block, whose
+// lines the session masks.
+func (d *detector) keyBlock(li, k int, text []byte) {
+	begin := bytes.Contains(text, []byte("-----BEGIN "))
+	end := bytes.Contains(text, []byte("-----END "))
+	switch {
+	case begin && !end:
+		d.events = append(d.events, event{line: li, seg: k, kind: evKeyBegin})
+	case end && !begin:
+		d.events = append(d.events, event{line: li, seg: k, kind: evKeyEnd})
 	}
 }
 

@@ -44,6 +44,9 @@ type Session struct {
 	ready   []Issue // complete issues waiting for earlier pending ones
 	out     []Issue // released issues, in line order, not yet handed out
 
+	inKey    bool // inside a private key block: lines are masked
+	keyEnds  bool // the block ends with this line
+
 	agg        aggregator
 	warnings   []Warning
 	moreWarned int
@@ -144,7 +147,7 @@ func (s *Session) close() {
 	s.closed = true
 	for _, p := range s.pending {
 		if p.next == len(p.rule.steps) {
-			s.ready = append(s.ready, p.finish())
+			s.ready = append(s.ready, p.finish(&s.m.red))
 		}
 	}
 	s.pending = s.pending[:0]
@@ -216,6 +219,10 @@ func (s *Session) apply(raw []byte, size int, cut bool, events []event) {
 				s.warn(rule, "%s", msg)
 			case evStep:
 				s.setStep(e.text, e.vertex)
+			case evKeyBegin:
+				s.inKey = !s.m.red.off
+			case evKeyEnd:
+				s.keyEnds = s.inKey
 			}
 		}
 		if !more {
@@ -268,6 +275,15 @@ func evidence(raw []byte, n int) string {
 	return strings.ToValidUTF8(string(raw[:cut]), "\uFFFD") + "…"
 }
 
+// rawText copies a raw line for an issue, or its stand-in inside a private
+// key block.
+func (s *Session) rawText(raw []byte, n int) string {
+	if s.inKey {
+		return privateKeyLine
+	}
+	return evidence(raw, n)
+}
+
 // start begins an issue for rule r on the current line.
 func (s *Session) start(r *crule, seg []byte, fields map[string]string, vertex int) {
 	is := Issue{
@@ -278,7 +294,7 @@ func (s *Session) start(r *crule, seg []byte, fields map[string]string, vertex i
 		Priority: r.Priority,
 		Line:     s.line,
 		EndLine:  s.line,
-		Text:     evidence(seg, MaxEvidenceBytes),
+		Text:     s.rawText(seg, MaxEvidenceBytes),
 		Fields:   fields,
 		Step:     s.stepFor(vertex),
 		Links:    r.Links,
@@ -295,14 +311,14 @@ func (s *Session) start(r *crule, seg []byte, fields map[string]string, vertex i
 		s.sequenceDone(p)
 	}
 	if p.complete() {
-		s.ready = append(s.ready, p.finish())
+		s.ready = append(s.ready, p.finish(&s.m.red))
 		return
 	}
 	if len(s.pending) >= maxPending {
 		old := s.pending[0]
 		s.pending = s.pending[1:]
 		if old.next == len(old.rule.steps) {
-			s.ready = append(s.ready, old.finish())
+			s.ready = append(s.ready, old.finish(&s.m.red))
 		}
 		s.warn(old.rule.ID, "too many open multi-line matches: closed the oldest early")
 	}
@@ -322,8 +338,9 @@ func (p *pending) complete() bool {
 }
 
 // finish renders the remediation of a complete issue.
-func (p *pending) finish() Issue {
+func (p *pending) finish(red *redactor) Issue {
 	is := p.issue
+	red.issue(&is)
 	for k, v := range is.Lists {
 		if is.Fields == nil {
 			is.Fields = map[string]string{}
@@ -355,7 +372,7 @@ func (s *Session) advance(text []byte) {
 				continue
 			}
 			p.issue.Fields = captureFields(st.re, str, st.names, p.issue.Fields)
-			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: evidence(text, MaxEvidenceBytes)})
+			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: s.rawText(text, MaxEvidenceBytes)})
 			p.last = s.line
 			p.next++
 			if p.next == len(r.steps) {
@@ -379,7 +396,7 @@ func (s *Session) advance(text []byte) {
 				p.issue.Lists = map[string][]string{}
 			}
 			p.issue.Lists[field] = append(p.issue.Lists[field], cleanField(item))
-			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: evidence(text, MaxEvidenceBytes)})
+			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: s.rawText(text, MaxEvidenceBytes)})
 			p.issue.EndLine = s.line
 			p.items++
 			if p.items >= r.Collect.Max {
@@ -407,11 +424,11 @@ func (s *Session) endLine(raw []byte) {
 				p.collecting = false
 			}
 			if p.afterLeft > 0 && s.line > p.issue.EndLine && !p.collecting {
-				p.issue.Context = append(p.issue.Context, Line{Number: s.line, Text: evidence(raw, MaxEvidenceBytes/4)})
+				p.issue.Context = append(p.issue.Context, Line{Number: s.line, Text: s.rawText(raw, MaxEvidenceBytes/4)})
 				p.afterLeft--
 			}
 			if p.complete() {
-				s.ready = append(s.ready, p.finish())
+				s.ready = append(s.ready, p.finish(&s.m.red))
 				continue
 			}
 			keep = append(keep, p)
@@ -420,7 +437,14 @@ func (s *Session) endLine(raw []byte) {
 		s.pending = keep
 	}
 	if s.ring.size > 0 {
-		s.ring.push(raw)
+		if s.inKey {
+			s.ring.push([]byte(privateKeyLine))
+		} else {
+			s.ring.push(raw)
+		}
+	}
+	if s.keyEnds {
+		s.inKey, s.keyEnds = false, false
 	}
 	if len(s.ready) > 0 {
 		s.release()
