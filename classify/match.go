@@ -19,11 +19,11 @@ import (
 type eventKind uint8
 
 const (
-	evStep eventKind = iota // a build-step header
-	evHit                   // a rule's pattern matched
-	evWarn                  // a match timed out
-	evKeyBegin              // a private key block starts
-	evKeyEnd                // a private key block ends
+	evStep     eventKind = iota // a build-step header
+	evHit                       // a rule's pattern matched
+	evWarn                      // a match timed out
+	evKeyBegin                  // a private key block starts
+	evKeyEnd                    // a private key block ends
 )
 
 // event is something found in segment seg of line line of a block (line is

@@ -44,8 +44,8 @@ type Session struct {
 	ready   []Issue // complete issues waiting for earlier pending ones
 	out     []Issue // released issues, in line order, not yet handed out
 
-	inKey    bool // inside a private key block: lines are masked
-	keyEnds  bool // the block ends with this line
+	inKey   bool // inside a private key block: lines are masked
+	keyEnds bool // the block ends with this line
 
 	agg        aggregator
 	warnings   []Warning
