@@ -31,25 +31,38 @@ func newAggregator(max int) aggregator {
 	return aggregator{index: map[string]int{}, max: max}
 }
 
-func (a *aggregator) add(is Issue) {
-	a.key = append(a.key[:0], is.ID...)
-	if len(is.Fields) > 0 {
-		names := make([]string, 0, len(is.Fields))
-		for k := range is.Fields {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			a.key = append(a.key, 0)
-			a.key = append(a.key, k...)
-			a.key = append(a.key, '=')
-			a.key = append(a.key, is.Fields[k]...)
-		}
+// makeKey sets a.key to the identity of an issue: its rule and fields.
+func (a *aggregator) makeKey(id string, fields map[string]string) {
+	a.key = append(a.key[:0], id...)
+	if len(fields) == 0 {
+		return
 	}
-	if i, ok := a.index[string(a.key)]; ok {
-		prev := &a.issues[i]
-		prev.Count++
-		prev.LastLine = is.Line
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		a.key = append(a.key, 0)
+		a.key = append(a.key, k...)
+		a.key = append(a.key, '=')
+		a.key = append(a.key, fields[k]...)
+	}
+}
+
+// repeat counts a repeat of a known issue at line; false if it is new.
+func (a *aggregator) repeat(id string, fields map[string]string, line int) bool {
+	a.makeKey(id, fields)
+	i, ok := a.index[string(a.key)]
+	if ok {
+		a.issues[i].Count++
+		a.issues[i].LastLine = line
+	}
+	return ok
+}
+
+func (a *aggregator) add(is Issue) {
+	if a.repeat(is.ID, is.Fields, is.Line) {
 		return
 	}
 	if len(a.issues) >= a.max {

@@ -22,32 +22,52 @@ const privateKeyLine = "[private key redacted]"
 
 // secretPatterns are the built-in secrets. Each either has a group named
 // secret (only that part is masked) or is masked whole.
-var secretPatterns = []*regexp.Regexp{
+var secretPatterns = []secretPattern{
 	// https://user:password@host
-	regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]*:(?P<secret>[^/\s@]+)@`),
+	{`(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]*:(?P<secret>[^/\s@]+)@`, "://"},
 	// docker login -p x, --password x, --password=x (also podman, helm, oras…)
-	regexp.MustCompile(`(?i)\blogin\b[^\n]*?\s(?:-p|--password)(?:\s+|=)(?P<secret>[^\s"']+|"[^"]*"|'[^']*')`),
+	{`(?i)\blogin\b[^\n]*?\s(?:-p|--password)(?:\s+|=)(?P<secret>[^\s"']+|"[^"]*"|'[^']*')`, "login"},
 	// Authorization: Bearer x, Basic x, token x
-	regexp.MustCompile(`(?i)\bauthorization\s*[:=]\s*(?:bearer|basic|token|sharedkey)?\s*(?P<secret>[A-Za-z0-9._~+/:=-]{8,})`),
-	regexp.MustCompile(`(?i)\bbearer\s+(?P<secret>[A-Za-z0-9._~+/-]{16,}=*)`),
+	{`(?i)\bauthorization\s*[:=]\s*(?:bearer|basic|token|sharedkey)?\s*(?P<secret>[A-Za-z0-9._~+/:=-]{8,})`, "authorization"},
+	{`(?i)\bbearer\s+(?P<secret>[A-Za-z0-9._~+/-]{16,}=*)`, "bearer"},
 	// Azure storage account keys, connection strings and SAS signatures
-	regexp.MustCompile(`(?i)\b(?:AccountKey|SharedAccessKey|SharedAccessSignature)=(?P<secret>[^;\s"']+)`),
-	regexp.MustCompile(`(?i)[?&](?:sig|signature|X-Amz-Signature|X-Goog-Signature)=(?P<secret>[^&\s"'#]+)`),
+	{`(?i)\b(?:AccountKey|SharedAccessKey|SharedAccessSignature)=(?P<secret>[^;\s"']+)`, "key=|signature="},
+	{`(?i)[?&](?:sig|signature|X-Amz-Signature|X-Goog-Signature)=(?P<secret>[^&\s"'#]+)`, "sig=|signature="},
 	// GitHub, PyPI, npm, Hugging Face, Slack tokens
-	regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b`),
-	regexp.MustCompile(`\bpypi-[A-Za-z0-9_-]{16,}`),
-	regexp.MustCompile(`\bnpm_[A-Za-z0-9]{30,}\b`),
-	regexp.MustCompile(`(?i)_authToken\s*=\s*(?P<secret>\S+)`),
-	regexp.MustCompile(`\bhf_[A-Za-z0-9]{30,}\b`),
-	regexp.MustCompile(`\bxox[abprs]-[A-Za-z0-9-]{10,}`),
+	{`\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b`, "gh"},
+	{`\bpypi-[A-Za-z0-9_-]{16,}`, "pypi-"},
+	{`\bnpm_[A-Za-z0-9]{30,}\b`, "npm_"},
+	{`(?i)_authToken\s*=\s*(?P<secret>\S+)`, "_authtoken"},
+	{`\bhf_[A-Za-z0-9]{30,}\b`, "hf_"},
+	{`\bxox[abprs]-[A-Za-z0-9-]{10,}`, "xox"},
 	// AWS
-	regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`),
-	regexp.MustCompile(`(?i)aws_secret_access_key\s*[=:]\s*["']?(?P<secret>[A-Za-z0-9/+=]{20,})`),
+	{`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`, "akia|asia"},
+	{`(?i)aws_secret_access_key\s*[=:]\s*["']?(?P<secret>[A-Za-z0-9/+=]{20,})`, "aws_secret_access_key"},
 	// key=value pairs whose name says they are secret
-	regexp.MustCompile(`(?i)\b(?:[a-z0-9_]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret))\s*[=:]\s*["']?(?P<secret>[^\s"'&;,]{4,})`),
+	{`(?i)\b(?:[a-z0-9_]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret))\s*[=:]\s*["']?(?P<secret>[^\s"'&;,]{4,})`, "pass|secret|token|key"},
 	// one-line private keys (the multi-line form is handled per line)
-	regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[^\n]*?-----END [A-Z ]*PRIVATE KEY-----`),
+	{`-----BEGIN [A-Z ]*PRIVATE KEY-----[^\n]*?-----END [A-Z ]*PRIVATE KEY-----`, "private key-----"},
 }
+
+// secretPattern is a built-in secret with the lower-case words, one of which
+// a string must contain for the pattern to be worth running.
+type secretPattern struct {
+	expr  string
+	hints string // separated by |
+}
+
+type compiledSecret struct {
+	re    *regexp.Regexp
+	hints []string
+}
+
+var secrets = func() []compiledSecret {
+	out := make([]compiledSecret, len(secretPatterns))
+	for i, p := range secretPatterns {
+		out[i] = compiledSecret{regexp.MustCompile(p.expr), strings.Split(p.hints, "|")}
+	}
+	return out
+}()
 
 // redactor masks secrets in strings.
 type redactor struct {
@@ -65,8 +85,15 @@ func (r *redactor) string(s string) string {
 	if r.off || s == "" {
 		return s
 	}
-	for _, re := range secretPatterns {
-		s = maskAll(re, s)
+	lower := lowerASCII(s)
+	for _, sp := range secrets {
+		for _, h := range sp.hints {
+			if strings.Contains(lower, h) {
+				s = maskAll(sp.re, s)
+				lower = lowerASCII(s)
+				break
+			}
+		}
 	}
 	for _, re := range r.extra {
 		s = maskAll2(re, s)

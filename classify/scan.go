@@ -80,6 +80,7 @@ func (m *Matcher) ScanAll(ctx context.Context, r io.Reader) ([]Issue, error) {
 // together with the error.
 func (m *Matcher) Classify(ctx context.Context, r io.Reader) (*Report, error) {
 	s := m.NewSession()
+	s.quiet = true
 	err := m.run(ctx, r, s, nil)
 	return s.Report(), err
 }

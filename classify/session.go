@@ -51,6 +51,7 @@ type Session struct {
 	warnings   []Warning
 	moreWarned int
 	closed     bool
+	quiet      bool // only the report is wanted: released issues are not kept in out
 	busy       atomic.Bool
 }
 
@@ -286,6 +287,17 @@ func (s *Session) rawText(raw []byte, n int) string {
 
 // start begins an issue for rule r on the current line.
 func (s *Session) start(r *crule, seg []byte, fields map[string]string, vertex int) {
+	if s.quiet && len(r.steps) == 0 && r.collect == nil {
+		// Only the report is wanted: a repeat of a released issue is
+		// just counted, which keeps a log of a million identical lines
+		// cheap.
+		for k, v := range fields {
+			fields[k] = s.m.red.string(v)
+		}
+		if s.agg.repeat(r.ID, fields, s.line) {
+			return
+		}
+	}
 	is := Issue{
 		ID:       r.ID,
 		Group:    r.Group,
@@ -471,7 +483,9 @@ func (s *Session) release() {
 	}
 	for _, is := range s.ready[:n] {
 		s.agg.add(is)
-		s.out = append(s.out, is)
+		if !s.quiet {
+			s.out = append(s.out, is)
+		}
 	}
 	s.ready = append(s.ready[:0], s.ready[n:]...)
 }
