@@ -308,8 +308,10 @@ func (f *lazyFile) Read(p []byte) (int, error) {
 	f.fs.read += int64(n)
 	return n, err
 }
-func (f *lazyFile) Close() error               { return nil }
-func (f *lazyFile) Stat() (fs.FileInfo, error) { return fstest.MapFS{"huge.yaml": {}}.Stat("huge.yaml") }
+func (f *lazyFile) Close() error { return nil }
+func (f *lazyFile) Stat() (fs.FileInfo, error) {
+	return fstest.MapFS{"huge.yaml": {}}.Stat("huge.yaml")
+}
 
 func TestHugeCatalogRefused(t *testing.T) {
 	lfs := &lazyFS{size: 100 << 20}
