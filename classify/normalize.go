@@ -46,6 +46,19 @@ func Normalize(line string) string {
 	return string(t)
 }
 
+// AppendNormalize appends the normalised form of line to dst and returns
+// the extended buffer; with a dst of enough capacity it allocates nothing.
+func AppendNormalize(dst, line []byte) []byte {
+	if bytes.IndexByte(line, 0x1b) >= 0 || hasRemnant(line) {
+		start := len(dst)
+		dst = stripANSI(dst, line)
+		text, _ := stripPrefixes(dst[start:])
+		return append(dst[:start], text...) // text is a suffix of dst[start:]: copy down
+	}
+	text, _ := stripPrefixes(line)
+	return append(dst, text...)
+}
+
 // hasRemnant reports whether b may hold an ESC-less colour code like "[91m".
 func hasRemnant(b []byte) bool {
 	for {

@@ -1,6 +1,9 @@
 package classify
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNormalize(t *testing.T) {
 	tests := []struct {
@@ -54,5 +57,29 @@ func TestNormalizeAllocatesNothing(t *testing.T) {
 	n.normalize(line)
 	if a := testing.AllocsPerRun(100, func() { n.normalize(line) }); a != 0 {
 		t.Errorf("normalize allocates %v times per line", a)
+	}
+}
+
+func TestAppendNormalize(t *testing.T) {
+	buf := make([]byte, 0, 256)
+	for _, in := range []string{"\x1b[31m#8 1.5 Killed\x1b[0m", "2024-01-01T00:00:00Z plain", "[91mERROR: x"} {
+		got := AppendNormalize(append(buf[:0], "pre:"...), []byte(in))
+		if want := "pre:" + Normalize(in); string(got) != want {
+			t.Errorf("AppendNormalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+	line := []byte("\x1b[31m#8 1.5 Killed\x1b[0m")
+	if a := testing.AllocsPerRun(50, func() { buf = AppendNormalize(buf[:0], line) }); a != 0 {
+		t.Errorf("AppendNormalize allocates %v times", a)
+	}
+}
+
+func TestFeedCutsLongLines(t *testing.T) {
+	m := basicMatcher(t, WithMaxLineBytes(1000))
+	s := m.NewSession()
+	s.Feed([]byte("Killed" + strings.Repeat(" x", 2000)))
+	s.Close()
+	if rep := s.Report(); rep.LinesCut != 1 {
+		t.Errorf("lines cut = %d", rep.LinesCut)
 	}
 }

@@ -100,11 +100,22 @@ func (s *Session) Feed(line []byte) []Issue {
 		if i < 0 {
 			break
 		}
-		s.processLine(line[:i], len(line[:i])+1)
+		s.feedOne(line[:i])
 		line = line[i+1:]
 	}
-	s.processLine(line, len(line)+1)
+	s.feedOne(line)
 	return s.take()
+}
+
+// feedOne handles one line given to Feed, cutting it to the line limit as
+// Scan does.
+func (s *Session) feedOne(line []byte) {
+	size := len(line) + 1
+	if max := s.m.opt.maxLineBytes; len(line) > max {
+		s.processCut(line[:max], size, true)
+		return
+	}
+	s.processCut(line, size, false)
 }
 
 // FeedString is Feed for a string.
@@ -171,12 +182,6 @@ func (s *Session) warn(rule, format string, args ...any) {
 		return
 	}
 	s.warnings = append(s.warnings, Warning{Line: s.line, Rule: rule, Message: fmt.Sprintf(format, args...)})
-}
-
-// processLine handles one physical line; size is its length in the input,
-// newline included.
-func (s *Session) processLine(raw []byte, size int) {
-	s.processCut(raw, size, false)
 }
 
 // processCut matches one line and applies what was found.

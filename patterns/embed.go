@@ -30,6 +30,17 @@ var compiled = sync.OnceValues(func() (*classify.Matcher, error) {
 	return classify.Compile(c, classify.WithoutExamples())
 })
 
+// Compile compiles the default catalog with the given options, for programs
+// that need settings other than the defaults (workers, context lines, line
+// limit). Each call compiles anew; keep the result.
+func Compile(opts ...classify.Option) (*classify.Matcher, error) {
+	c, err := Catalog()
+	if err != nil {
+		return nil, err
+	}
+	return classify.Compile(c, append([]classify.Option{classify.WithoutExamples()}, opts...)...)
+}
+
 // Default returns the default catalog compiled with default settings. It is
 // compiled once, on first use, and shared: a Matcher is safe for concurrent
 // use.
