@@ -147,7 +147,11 @@ func kindName(n *yaml.Node) string {
 		if n.Tag == "!!null" {
 			return "nothing"
 		}
-		return fmt.Sprintf("the %s %q", strings.TrimPrefix(n.Tag, "!!"), n.Value)
+		v := n.Value
+		if len(v) > 60 {
+			v = v[:60] + "…"
+		}
+		return fmt.Sprintf("the %s %q", strings.TrimPrefix(n.Tag, "!!"), v)
 	}
 	return "something else"
 }
