@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"math/bits"
 	"regexp/syntax"
 	"sort"
 	"strings"
@@ -156,107 +157,149 @@ func requiredLiterals(expr string) []string {
 	if err != nil {
 		return nil
 	}
-	_, req := analyze(re)
-	if score(req) < minLiteral {
+	req := analyze(re).best()
+	if shortest(req) < minLiteral {
 		return nil
 	}
 	return req
 }
 
-// analyze returns the exact set of strings re can match (nil if not a small
-// finite set) and the best set of literals of which each match contains one.
-func analyze(re *syntax.Regexp) (exact, req []string) {
+// info is what analyze knows about the strings a node matches. Each field is
+// a set of lower-case strings, or nil when nothing useful is known:
+//
+//	exact   every match is one of these
+//	prefix  every match starts with one of these
+//	suffix  every match ends with one of these
+//	req     every match contains one of these
+type info struct {
+	exact, prefix, suffix, req []string
+}
+
+// best is the best set of which every match contains a member.
+func (in info) best() []string {
+	return better(better(better(in.req, in.exact), in.prefix), in.suffix)
+}
+
+func exactInfo(set []string) info { return info{exact: set, prefix: set, suffix: set, req: set} }
+
+// analyze walks a pattern's syntax tree.
+func analyze(re *syntax.Regexp) info {
 	switch re.Op {
 	case syntax.OpLiteral:
-		s := lowerASCII(string(re.Rune))
-		return []string{s}, []string{s}
+		return exactInfo([]string{lowerASCII(string(re.Rune))})
 	case syntax.OpCharClass:
 		var set []string
 		for i := 0; i+1 < len(re.Rune); i += 2 {
 			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
 				set = append(set, lowerASCII(string(r)))
 				if len(set) > maxSetSize {
-					return nil, nil
+					return info{}
 				}
 			}
 		}
-		return dedupe(set), nil
+		return exactInfo(dedupe(set))
 	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
 		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
-		return []string{""}, nil
+		return exactInfo([]string{""})
 	case syntax.OpCapture:
 		return analyze(re.Sub[0])
-	case syntax.OpPlus:
-		ex, rq := analyze(re.Sub[0])
-		return nil, better(rq, ex)
-	case syntax.OpRepeat:
-		if re.Min == 0 {
-			return nil, nil
+	case syntax.OpQuest:
+		if sub := analyze(re.Sub[0]); sub.exact != nil && len(sub.exact) < maxSetSize {
+			return exactInfo(dedupe(append([]string{""}, sub.exact...)))
 		}
-		ex, rq := analyze(re.Sub[0])
-		if ex != nil && re.Min == re.Max && re.Min <= 8 {
+		return info{}
+	case syntax.OpPlus:
+		sub := analyze(re.Sub[0])
+		return info{prefix: sub.prefix, suffix: sub.suffix, req: sub.best()}
+	case syntax.OpRepeat:
+		sub := analyze(re.Sub[0])
+		switch {
+		case re.Min == 0 && re.Max == 1 && sub.exact != nil && len(sub.exact) < maxSetSize:
+			return exactInfo(dedupe(append([]string{""}, sub.exact...)))
+		case re.Min == 0:
+			return info{}
+		case sub.exact != nil && re.Min == re.Max && re.Min <= 8:
 			out := []string{""}
 			for k := 0; k < re.Min && out != nil; k++ {
-				out = cross(out, ex)
+				out = cross(out, sub.exact)
 			}
 			if out != nil {
-				return out, better(rq, out)
+				return exactInfo(out)
 			}
 		}
-		return nil, better(rq, ex)
+		return info{prefix: sub.prefix, suffix: sub.suffix, req: sub.best()}
 	case syntax.OpAlternate:
-		var exact, req []string
-		allExact, allReq := true, true
+		var out info
+		allExact, allPrefix, allSuffix, allReq := true, true, true, true
 		for _, sub := range re.Sub {
-			ex, rq := analyze(sub)
-			if ex == nil {
-				allExact = false
+			in := analyze(sub)
+			allExact = allExact && in.exact != nil
+			allPrefix = allPrefix && in.prefix != nil
+			allSuffix = allSuffix && in.suffix != nil
+			out.exact = append(out.exact, in.exact...)
+			out.prefix = append(out.prefix, in.prefix...)
+			out.suffix = append(out.suffix, in.suffix...)
+			if b := in.best(); score(b) > 0 {
+				out.req = append(out.req, b...)
 			} else {
-				exact = append(exact, ex...)
-			}
-			r := better(rq, ex)
-			if score(r) <= 0 {
 				allReq = false
-			} else {
-				req = append(req, r...)
 			}
 		}
-		if !allExact || len(exact) > maxSetSize {
-			exact = nil
+		keep := func(ok bool, set []string) []string {
+			if !ok || len(set) > maxSetSize {
+				return nil
+			}
+			return dedupe(set)
 		}
-		if !allReq {
-			req = nil
-		}
-		return dedupe(exact), dedupe(req)
+		return info{exact: keep(allExact, out.exact), prefix: keep(allPrefix, out.prefix),
+			suffix: keep(allSuffix, out.suffix), req: keep(allReq, out.req)}
 	case syntax.OpConcat:
-		var best []string
-		run := []string{""}
-		allExact := true
+		var out info
+		run := []string{""} // the exact strings matched since the last inexact node
+		first := true       // no inexact node seen yet
 		for _, sub := range re.Sub {
-			ex, rq := analyze(sub)
-			if ex != nil {
-				if next := cross(run, ex); next != nil {
+			in := analyze(sub)
+			if in.exact != nil {
+				// The node alone may be a better literal than the run
+				// grown by it (a run of 63 one-letter strings, say).
+				out.req = better(out.req, in.exact)
+				if next := cross(run, in.exact); next != nil {
 					run = next
 					continue
 				}
-				// Too many combinations: close the run and start anew.
-				allExact = false
-				best = better(best, run)
-				run = ex
+				// Too many combinations: close the run, start anew.
+				out.req = better(out.req, run)
+				if first {
+					out.prefix, first = run, false
+				}
+				run = in.exact
 				continue
 			}
-			allExact = false
-			best = better(best, run)
-			best = better(best, rq)
+			// An inexact node: the run joins its prefix; its suffix starts
+			// the next run.
+			head := run
+			if in.prefix != nil {
+				if c := cross(run, in.prefix); c != nil {
+					head = c
+				}
+			}
+			out.req = better(better(better(out.req, run), head), in.best())
+			if first {
+				out.prefix, first = head, false
+			}
 			run = []string{""}
+			if in.suffix != nil {
+				run = in.suffix
+			}
 		}
-		best = better(best, run)
-		if allExact {
-			return run, best
+		out.req = better(out.req, run)
+		if first {
+			return exactInfo(run)
 		}
-		return nil, best
+		out.suffix = run
+		return out
 	}
-	return nil, nil
+	return info{}
 }
 
 // cross returns every a+b, or nil if that would be more than maxSetSize.
@@ -273,9 +316,8 @@ func cross(as, bs []string) []string {
 	return dedupe(out)
 }
 
-// score rates a literal set by its shortest member: longer literals are rarer,
-// so fewer lines reach the regex.
-func score(set []string) int {
+// shortest returns the length of the shortest member of set (0 if empty).
+func shortest(set []string) int {
 	if len(set) == 0 {
 		return 0
 	}
@@ -283,10 +325,19 @@ func score(set []string) int {
 	for _, s := range set[1:] {
 		m = min(m, len(s))
 	}
-	if m > 16 {
-		m = 16 // past this, a smaller set is worth more than a longer literal
-	}
 	return m
+}
+
+// score rates a literal set: longer literals are rarer, so fewer lines reach
+// the regex; but each doubling of the set costs about a byte, since every
+// member is looked for. Past 16 bytes, length gains nothing more. Sets with
+// a member shorter than minLiteral score 0: the prefilter cannot use them.
+func score(set []string) int {
+	n := shortest(set)
+	if n < minLiteral {
+		return 0 // the prefilter cannot use it
+	}
+	return max(4*min(n, 16)-4*bits.Len(uint(len(set)-1)), 1)
 }
 
 func better(a, b []string) []string {

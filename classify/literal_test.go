@@ -31,6 +31,11 @@ func TestRequiredLiterals(t *testing.T) {
 		{`x(?:ab|cd){2}y`, []string{"xababy", "xabcdy", "xcdaby", "xcdcdy"}},
 		{`E: Unable to locate package`, []string{"e: unable to locate package"}},
 		{`(unclosed`, nil},
+		// literals that run across group boundaries, and optional parts
+		{`^(?<file>[\w./-]+\.go):(?<line>\d+)`, []string{".go:"}},
+		{`colou?r mismatch`, []string{"color mismatch", "colour mismatch"}},
+		{`https?://(?<host>[^/\s]+)/`, []string{"http://", "https://"}},
+		{`(?:(?:pip|conda) install)+ failed`, []string{"conda install failed", "pip install failed"}},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, requiredLiterals(tt.expr)); diff != "" {
