@@ -283,5 +283,20 @@ func buildkitStep(text []byte) []byte {
 	if slash <= 0 || digits(inner) != slash || slash == len(inner)-1 || digits(inner[slash+1:]) != len(inner)-slash-1 {
 		return nil
 	}
+	// A Dockerfile instruction follows; "[12/340] Building CXX object" from
+	// ninja or cmake has the same brackets but is not a build step.
+	word := text[end+2:]
+	if sp := bytes.IndexByte(word, ' '); sp >= 0 {
+		word = word[:sp]
+	}
+	if !dockerInstructions[string(word)] {
+		return nil
+	}
 	return text
+}
+
+var dockerInstructions = map[string]bool{
+	"FROM": true, "RUN": true, "COPY": true, "ADD": true, "WORKDIR": true, "ENV": true, "ARG": true,
+	"USER": true, "LABEL": true, "EXPOSE": true, "VOLUME": true, "CMD": true, "ENTRYPOINT": true,
+	"SHELL": true, "HEALTHCHECK": true, "ONBUILD": true, "STOPSIGNAL": true, "MAINTAINER": true,
 }

@@ -83,3 +83,20 @@ func TestFeedCutsLongLines(t *testing.T) {
 		t.Errorf("lines cut = %d", rep.LinesCut)
 	}
 }
+
+func TestStepHeader(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Step 3/12 : RUN pip install x", "Step 3/12 : RUN pip install x"},
+		{"[2/5] RUN pip install x", "[2/5] RUN pip install x"},
+		{"[stage-1 3/7] COPY . .", "[stage-1 3/7] COPY . ."},
+		{" > [ 8/10] RUN conda env create:", " > [ 8/10] RUN conda env create"[3:]},
+		{"[12/340] Building CXX object src/x.cc.o", ""},
+		{"[internal] load build definition from Dockerfile", ""},
+		{"Steps 1/2 done", ""},
+	}
+	for _, tt := range tests {
+		if got := string(stepHeader([]byte(tt.in))); got != tt.want {
+			t.Errorf("stepHeader(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -78,9 +78,10 @@ func (w *Writer) Line(b []byte) []byte {
 	sec := float64(int(r>>20)%30000) / 100
 	switch r >> 40 % 24 {
 	case 0:
-		return fmt.Appendf(b, "Step %d/14 : RUN pip install %s==1.%d.0\n", 1+v%14, p, v)
+		// A build has a few steps; their headers repeat in long logs.
+		return fmt.Appendf(b, "Step %d/14 : RUN pip install %s==1.%d.0\n", 1+v%14, pkgs[v%14%len(pkgs)], v%14)
 	case 1:
-		return fmt.Appendf(b, "#%d [%d/9] RUN conda env create -f environment.yml\n", vtx, 1+v%9)
+		return fmt.Appendf(b, "#%d [%d/9] RUN conda env create -f environment.yml\n", vtx, 1+vtx%9)
 	case 2:
 		return fmt.Appendf(b, "#%d %.2f Collecting %s==1.%d.0\n", vtx, sec, p, v)
 	case 3:
