@@ -96,6 +96,17 @@ type Ref struct {
 type Pattern struct {
 	Expr string
 	Pos  Pos
+
+	// The fields below are for a rule's patterns only, written as a
+	// mapping instead of a string, when one alternative needs settings of
+	// its own.
+
+	// Literals replace the rule's (or the extracted) prefilter literals.
+	Literals []string
+	// Sequence replaces the rule's sequence when HasSequence is set; an
+	// empty Sequence makes this alternative a single-line match.
+	Sequence    []Step
+	HasSequence bool
 }
 
 // Rule is one known failure signature.
@@ -119,6 +130,10 @@ type Rule struct {
 	Sequence []Step
 	// Collect gathers the lines that follow a match into a list field.
 	Collect *Collect
+	// Unless drops a match when its pattern is found within its distance
+	// after the match: "Failed to connect" followed by "Will retry" is not
+	// a failure yet.
+	Unless *Step
 
 	Remediation string   // template over fields: {{name}} or {{name|default text}}
 	Links       []string // documentation for the failure

@@ -107,7 +107,8 @@ type crule struct {
 	*Rule
 	index      int
 	exclude    []*regexp2.Regexp
-	steps      []cstep
+	unless     *cstep
+	multiline  bool // some pattern has steps, or the rule collects
 	collect    *regexp2.Regexp
 	collectKey int // group number of the collected item; 0 for the whole match
 	template   []tmplPart
@@ -130,6 +131,7 @@ type start struct {
 	lits  []string // the prefilter's literals; nil when it has none
 	expr  string   // after definitions are expanded
 	index int      // in Rule.Patterns
+	steps []cstep  // later lines of a multi-line match
 }
 
 // Compile checks a catalog and builds a Matcher from it. Every problem is
@@ -166,18 +168,39 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 			r.Severity = SeverityError
 		}
 		names := map[string]bool{}
+		compileSteps := func(seq []Step) []cstep {
+			var out []cstep
+			for _, s := range seq {
+				if re, _ := m.compilePattern(s.Pattern, r.ID, defs, &errs); re != nil {
+					st := cstep{re: re, within: max(s.Within, 1), names: groupNames(re)}
+					for _, n := range st.names {
+						names[n] = true
+					}
+					out = append(out, st)
+				}
+			}
+			return out
+		}
+		ruleSteps := compileSteps(r.Sequence)
 		for pi, p := range r.Patterns {
 			re, expr := m.compilePattern(p, r.ID, defs, &errs)
 			if re == nil {
 				continue
 			}
-			st := start{re: re, rule: int32(cr.index), names: groupNames(re), expr: expr, index: pi}
+			st := start{re: re, rule: int32(cr.index), names: groupNames(re), expr: expr, index: pi, steps: ruleSteps}
+			if p.HasSequence {
+				st.steps = compileSteps(p.Sequence)
+			}
+			cr.multiline = cr.multiline || len(st.steps) > 0
 			for _, n := range st.names {
 				names[n] = true
 			}
-			if len(r.Literals) > 0 {
+			switch {
+			case len(p.Literals) > 0:
+				st.lits = lowerAll(p.Literals)
+			case len(r.Literals) > 0:
 				st.lits = lowerAll(r.Literals)
-			} else {
+			default:
 				st.lits = requiredLiterals(expr)
 			}
 			if st.lits == nil {
@@ -191,16 +214,13 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 				cr.exclude = append(cr.exclude, re)
 			}
 		}
-		for _, s := range r.Sequence {
-			if re, _ := m.compilePattern(s.Pattern, r.ID, defs, &errs); re != nil {
-				st := cstep{re: re, within: max(s.Within, 1), names: groupNames(re)}
-				for _, n := range st.names {
-					names[n] = true
-				}
-				cr.steps = append(cr.steps, st)
+		if u := r.Unless; u != nil {
+			if re, _ := m.compilePattern(u.Pattern, r.ID, defs, &errs); re != nil {
+				cr.unless = &cstep{re: re, within: max(u.Within, 1)}
 			}
 		}
 		if col := r.Collect; col != nil {
+			cr.multiline = true
 			if re, _ := m.compilePattern(col.Pattern, r.ID, defs, &errs); re != nil {
 				cr.collect = re
 				if g := groupNames(re); len(g) > 0 {

@@ -35,6 +35,9 @@
 //	      - 'No matching distribution found for (?<package>{{pkg}})'
 //	    literals: ['no matching distribution']  # optional: prefilter literals
 //	    exclude: ['\[ignored\]']           # vetoes a match on the same line
+//	      - pattern: 'Connection broken: (?<why>\w+)'  # a pattern with settings of its own:
+//	        literals: ['connection broken']             #   its prefilter literals
+//	        sequence: []                                #   its own steps ([] = single-line)
 //	    sequence:                          # optional: later lines, in order
 //	      - pattern: '...'
 //	        within: 3                      # at most 3 lines after the previous step
@@ -43,6 +46,9 @@
 //	      field: packages                  # list field; also joined with ", " in fields
 //	      max: 20
 //	      within: 20
+//	    unless:                            # optional: drop the match if this follows
+//	      pattern: 'Will retry in \d+ seconds?'
+//	      within: 2
 //	    remediation: Check the name and version of {{package}} ...  # {{name|default}} too
 //	    links: [https://pip.pypa.io/]
 //	    retry: permanent                   # transient, permanent or unknown

@@ -147,7 +147,7 @@ func (m *Matcher) whyNot(r *crule, text string) string {
 				return fmt.Sprintf("match example vetoed by the catalog's ignore pattern %q", t.Ignored)
 			case !t.Passed:
 				return fmt.Sprintf("pattern matches %q but the prefilter literals %q are not in it", norm, t.Literals)
-			case len(r.steps) > 0 || r.Collect != nil:
+			case r.multiline:
 				return fmt.Sprintf("first line matched but the multi-line rule did not complete in %d example lines", len(lines))
 			}
 		}

@@ -33,6 +33,7 @@ type event struct {
 	seg    int
 	kind   eventKind
 	rule   int32
+	pat    int32 // the start pattern that matched
 	vertex int
 	fields map[string]string
 	text   string // the step header, or the warning
@@ -147,7 +148,7 @@ func (d *detector) verify(li, k int, text []byte, vertex int) {
 		}
 		d.ruleSeen.add(st.rule)
 		fields := captureFields(st.re, str, st.names, nil)
-		d.events = append(d.events, event{line: li, seg: k, kind: evHit, rule: st.rule, vertex: vertex, fields: fields})
+		d.events = append(d.events, event{line: li, seg: k, kind: evHit, rule: st.rule, pat: t, vertex: vertex, fields: fields})
 	}
 }
 

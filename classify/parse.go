@@ -248,6 +248,64 @@ func (p *parser) patterns(n *yaml.Node) []Pattern {
 	return out
 }
 
+// rulePatterns reads a rule's patterns: strings, or mappings with a
+// pattern and its own literals or sequence.
+func (p *parser) rulePatterns(n *yaml.Node) []Pattern {
+	if n.Kind != yaml.SequenceNode {
+		return p.patterns(n)
+	}
+	var out []Pattern
+	for _, e := range n.Content {
+		if e.Kind != yaml.MappingNode {
+			if s, ok := p.str(e); ok {
+				out = append(out, Pattern{Expr: s, Pos: p.pos(e)})
+			}
+			continue
+		}
+		var pat Pattern
+		found := false
+		p.mapping(e, func(key string, k, v *yaml.Node) {
+			switch key {
+			case "pattern":
+				if s, ok := p.str(v); ok {
+					pat.Expr, pat.Pos, found = s, p.pos(v), true
+				}
+			case "literals":
+				pat.Literals = p.literals(v)
+			case "sequence":
+				pat.HasSequence = true
+				if v.Kind == yaml.SequenceNode {
+					for _, sn := range v.Content {
+						pat.Sequence = append(pat.Sequence, p.parseStep(sn))
+					}
+				} else {
+					p.errorf(v, ErrBadValue, "want a list of steps, found %s", kindName(v))
+				}
+			default:
+				p.errorf(k, ErrUnknownKey, "%q in a pattern (want pattern, literals or sequence)", key)
+			}
+		})
+		if !found {
+			p.errorf(e, ErrMissing, "pattern")
+			continue
+		}
+		out = append(out, pat)
+	}
+	return out
+}
+
+func (p *parser) literals(n *yaml.Node) []string {
+	var out []string
+	p.strings(n, func(s string, n *yaml.Node) {
+		if len(s) < minLiteral {
+			p.errorf(n, ErrBadValue, "literal %q is shorter than %d bytes", s, minLiteral)
+			return
+		}
+		out = append(out, s)
+	})
+	return out
+}
+
 func (p *parser) refs(n *yaml.Node) []Ref {
 	var out []Ref
 	p.strings(n, func(s string, n *yaml.Node) { out = append(out, Ref{Name: s, Pos: p.pos(n)}) })
@@ -304,15 +362,9 @@ func (p *parser) parseRule(n *yaml.Node) *Rule {
 		case "priority":
 			r.Priority, _ = p.int(v)
 		case "pattern", "patterns":
-			r.Patterns = append(r.Patterns, p.patterns(v)...)
+			r.Patterns = append(r.Patterns, p.rulePatterns(v)...)
 		case "literals":
-			p.strings(v, func(s string, n *yaml.Node) {
-				if len(s) < minLiteral {
-					p.errorf(n, ErrBadValue, "literal %q is shorter than %d bytes", s, minLiteral)
-					return
-				}
-				r.Literals = append(r.Literals, s)
-			})
+			r.Literals = p.literals(v)
 		case "exclude":
 			r.Exclude = p.patterns(v)
 		case "sequence":
@@ -323,6 +375,9 @@ func (p *parser) parseRule(n *yaml.Node) *Rule {
 			}
 		case "collect":
 			r.Collect = p.parseCollect(v)
+		case "unless":
+			st := p.parseStep(v)
+			r.Unless = &st
 		case "remediation":
 			r.Remediation, _ = p.str(v)
 		case "links":

@@ -563,3 +563,59 @@ func (g *genReader) Read(p []byte) (int, error) {
 	g.done += n
 	return int(n), nil
 }
+
+func TestPatternSettingsAndUnless(t *testing.T) {
+	src := `rules:
+  - id: download_failed
+    group: download
+    title: A download failed
+    patterns:
+      - pattern: 'curl: \((?<code>\d+)\) '
+        sequence: []
+      - pattern: 'Connection broken: (?<why>\w+)'
+        literals: ['connection broken']
+        sequence: []
+      - 'Downloading (?<url>\S+)'
+    sequence:
+      - pattern: 'giving up on (?<what>\S+)'
+        within: 2
+    unless:
+      pattern: 'Will retry in \d+ seconds?'
+      within: 2
+    examples:
+      match:
+        - "Downloading http://x/y\nnoise\ngiving up on y"
+        - "Connection broken: IncompleteRead"
+      no_match:
+        - "curl: (7) Failed to connect\nWarning: Problem : connection refused. Will retry in 1 seconds."
+`
+	c, err := ParseCatalog("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Compile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := "curl: (7) Failed to connect\nWarning: Will retry in 1 seconds.\n" + // cancelled
+		"curl: (22) The requested URL returned error: 404\nok\nok\n" + // stands: nothing followed
+		"Connection broken: IncompleteRead\n" + // single-line alternative
+		"Downloading http://a/b\ngiving up on b\n" // its own sequence
+	got := brief(scanString(t, m, log))
+	want := []string{
+		"3-3 download_failed map[code:22]",
+		"6-6 download_failed map[why:IncompleteRead]",
+		"7-8 download_failed map[url:http://a/b what:b]",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+	// At the end of the log nothing more can cancel the issue.
+	if got := brief(scanString(t, m, "curl: (6) Could not resolve host\n")); len(got) != 1 {
+		t.Errorf("issue at the end of the log: %v", got)
+	}
+	_, traces := m.Explain("Connection broken: IncompleteRead")
+	if len(traces) != 1 || traces[0].Index != 1 || traces[0].Literal != "connection broken" {
+		t.Errorf("traces: %+v", traces)
+	}
+}

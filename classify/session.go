@@ -59,6 +59,7 @@ type Session struct {
 // next step, a list being collected, or context lines still to come.
 type pending struct {
 	rule       *crule
+	steps      []cstep // of the pattern that matched
 	issue      Issue
 	next       int // next sequence step
 	last       int // line of the last step matched
@@ -66,6 +67,8 @@ type pending struct {
 	colStart   int // line after which collecting starts
 	items      int
 	afterLeft  int
+	unlessLeft int  // lines left in which the rule's unless pattern cancels the issue
+	cancelled  bool // the unless pattern was found
 }
 
 // NewSession starts classifying a new log.
@@ -158,7 +161,7 @@ func (s *Session) close() {
 	}
 	s.closed = true
 	for _, p := range s.pending {
-		if p.next == len(p.rule.steps) {
+		if p.next == len(p.steps) && !p.cancelled {
 			s.ready = append(s.ready, p.finish(&s.m.red))
 		}
 	}
@@ -219,7 +222,8 @@ func (s *Session) apply(raw []byte, size int, cut bool, events []event) {
 			events = events[1:]
 			switch e.kind {
 			case evHit:
-				s.start(s.m.rules[e.rule], seg, e.fields, e.vertex)
+				st := &s.m.starts[e.pat]
+				s.start(s.m.rules[st.rule], st.steps, seg, e.fields, e.vertex)
 			case evWarn:
 				rule, msg, _ := strings.Cut(e.text, "\x00")
 				s.warn(rule, "%s", msg)
@@ -291,8 +295,8 @@ func (s *Session) rawText(raw []byte, n int) string {
 }
 
 // start begins an issue for rule r on the current line.
-func (s *Session) start(r *crule, seg []byte, fields map[string]string, vertex int) {
-	if s.quiet && len(r.steps) == 0 && r.collect == nil {
+func (s *Session) start(r *crule, steps []cstep, seg []byte, fields map[string]string, vertex int) {
+	if s.quiet && len(steps) == 0 && r.collect == nil && r.unless == nil {
 		// Only the report is wanted: a repeat of a released issue is
 		// just counted, which keeps a log of a million identical lines
 		// cheap.
@@ -320,11 +324,11 @@ func (s *Session) start(r *crule, seg []byte, fields map[string]string, vertex i
 	if r.before > 0 {
 		is.Context = s.ring.last(r.before, s.line)
 	}
-	p := &pending{rule: r, issue: is, last: s.line, afterLeft: r.after}
-	if len(r.steps) > 0 || r.collect != nil {
+	p := &pending{rule: r, steps: steps, issue: is, last: s.line, afterLeft: r.after}
+	if len(steps) > 0 || r.collect != nil {
 		p.issue.Evidence = []Line{{Number: s.line, Text: is.Text}}
 	}
-	if len(r.steps) == 0 {
+	if len(steps) == 0 {
 		s.sequenceDone(p)
 	}
 	if p.complete() {
@@ -334,7 +338,7 @@ func (s *Session) start(r *crule, seg []byte, fields map[string]string, vertex i
 	if len(s.pending) >= maxPending {
 		old := s.pending[0]
 		s.pending = s.pending[1:]
-		if old.next == len(old.rule.steps) {
+		if old.next == len(old.steps) {
 			s.ready = append(s.ready, old.finish(&s.m.red))
 		}
 		s.warn(old.rule.ID, "too many open multi-line matches: closed the oldest early")
@@ -344,6 +348,9 @@ func (s *Session) start(r *crule, seg []byte, fields map[string]string, vertex i
 
 func (s *Session) sequenceDone(p *pending) {
 	p.issue.EndLine = s.line
+	if p.rule.unless != nil {
+		p.unlessLeft = p.rule.unless.within
+	}
 	if p.rule.collect != nil {
 		p.collecting = true
 		p.colStart = s.line
@@ -351,7 +358,7 @@ func (s *Session) sequenceDone(p *pending) {
 }
 
 func (p *pending) complete() bool {
-	return p.next == len(p.rule.steps) && !p.collecting && p.afterLeft == 0
+	return p.next == len(p.steps) && !p.collecting && p.afterLeft == 0 && p.unlessLeft == 0
 }
 
 // finish renders the remediation of a complete issue.
@@ -378,12 +385,17 @@ func (p *pending) finish(red *redactor) Issue {
 func (s *Session) advance(text []byte) {
 	for _, p := range s.pending {
 		r := p.rule
+		if p.unlessLeft > 0 && s.line > p.issue.EndLine && !p.cancelled {
+			if _, ok := s.match(r.unless.re, text, r.ID); ok {
+				p.cancelled = true
+			}
+		}
 		switch {
-		case p.next < len(r.steps):
+		case p.next < len(p.steps):
 			if p.last == s.line {
 				continue // the next step must be on a later line
 			}
-			st := &r.steps[p.next]
+			st := &p.steps[p.next]
 			str, ok := s.match(st.re, text, r.ID)
 			if !ok {
 				continue
@@ -392,7 +404,7 @@ func (s *Session) advance(text []byte) {
 			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: s.rawText(text, MaxEvidenceBytes)})
 			p.last = s.line
 			p.next++
-			if p.next == len(r.steps) {
+			if p.next == len(p.steps) {
 				s.sequenceDone(p)
 			}
 		case p.collecting && s.line > p.colStart:
@@ -430,12 +442,18 @@ func (s *Session) endLine(raw []byte) {
 		keep := s.pending[:0]
 		for _, p := range s.pending {
 			r := p.rule
-			if p.next < len(r.steps) {
-				if s.line-p.last >= r.steps[p.next].within {
+			if p.cancelled {
+				continue // the unless pattern followed: not a failure
+			}
+			if p.next < len(p.steps) {
+				if s.line-p.last >= p.steps[p.next].within {
 					continue // expired: the rule did not match
 				}
 				keep = append(keep, p)
 				continue
+			}
+			if p.unlessLeft > 0 && s.line > p.issue.EndLine {
+				p.unlessLeft--
 			}
 			if p.collecting && s.line-p.colStart >= r.Collect.Within {
 				p.collecting = false
