@@ -160,48 +160,25 @@ func classifyOne(m *classify.Matcher, cfg *config, name string, stdin io.Reader,
 }
 
 // streamLog classifies r with a Session, handing each distinct issue to emit
-// as soon as the session releases it, and returns the ranked report at the
-// end. (Matcher.Scan streams too, but gives no Report afterwards.) Lines are
-// cut at the matcher's default line limit, as Scan would.
+// as soon as it is found, and returns the ranked report at the end.
 func streamLog(m *classify.Matcher, r io.Reader, maxIssues int, emit func(classify.Issue)) (*classify.Report, error) {
 	s := m.NewSession()
 	seen := map[string]bool{}
-	send := func(issues []classify.Issue) {
-		for _, is := range issues {
-			k := issueKey(is)
-			if seen[k] || len(seen) >= maxIssues {
-				continue
-			}
-			seen[k] = true
-			is.Count, is.LastLine = 1, is.Line
-			emit(is)
-		}
-	}
-	lr := lineReader{br: bufio.NewReaderSize(r, 64<<10), max: classify.DefaultMaxLineBytes}
-	var cut []int
 	var readErr error
-	for {
-		line, wasCut, err := lr.next()
-		if line != nil {
-			send(s.Feed(line))
-			if wasCut {
-				cut = append(cut, s.Lines())
-			}
-		}
+	for is, err := range s.Scan(context.Background(), r) {
 		if err != nil {
-			if err != io.EOF {
-				readErr = fmt.Errorf("reading line %d: %w", s.Lines()+1, err)
-			}
+			readErr = err
 			break
 		}
+		k := issueKey(is)
+		if seen[k] || len(seen) >= maxIssues {
+			continue
+		}
+		seen[k] = true
+		is.Count, is.LastLine = 1, is.Line
+		emit(is)
 	}
-	send(s.Close())
-	rep := s.Report()
-	rep.LinesCut += len(cut)
-	for _, n := range cut {
-		rep.Warnings = append(rep.Warnings, classify.Warning{Line: n, Message: fmt.Sprintf("line longer than %d bytes: matched on its first part", lr.max)})
-	}
-	return rep, readErr
+	return s.Report(), readErr
 }
 
 // issueKey identifies an issue the way a Report deduplicates: same rule,
@@ -216,56 +193,6 @@ func issueKey(is classify.Issue) string {
 		b.WriteString(is.Fields[k])
 	}
 	return b.String()
-}
-
-// lineReader splits a stream into lines, never failing on a long one: a line
-// longer than max is cut and the rest of it dropped.
-type lineReader struct {
-	br   *bufio.Reader
-	max  int
-	long []byte
-	err  error
-}
-
-// next returns the next line without its "\n" (nil at the end), whether it
-// was cut, and the error that ended the input (io.EOF) once it is reached.
-func (lr *lineReader) next() ([]byte, bool, error) {
-	if lr.err != nil {
-		return nil, false, lr.err
-	}
-	line, err := lr.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		lr.long = append(lr.long[:0], line[:min(len(line), lr.max+1)]...)
-		for err == bufio.ErrBufferFull {
-			line, err = lr.br.ReadSlice('\n')
-			if room := lr.max + 1 - len(lr.long); room > 0 {
-				lr.long = append(lr.long, line[:min(len(line), room)]...)
-			}
-		}
-		line = lr.long
-	}
-	if err != nil {
-		lr.err = err
-		if len(line) == 0 {
-			return nil, false, err
-		}
-	}
-	line = trimNewline(line)
-	cut := false
-	if len(line) > lr.max {
-		line, cut = line[:lr.max], true
-	}
-	if line == nil {
-		line = []byte{}
-	}
-	return line, cut, nil
-}
-
-func trimNewline(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		return b[:n-1]
-	}
-	return b
 }
 
 // moreImportant orders issues for a reader: the primary first, then by
