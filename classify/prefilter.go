@@ -25,6 +25,7 @@ type prefilter struct {
 type literal struct {
 	text  string // lower-case
 	gram  uint32 // first 4 bytes, folded
+	gram2 uint32 // bytes 4 to 8, folded, for literals of 8 bytes or more
 	first int32
 	n     int32
 }
@@ -52,6 +53,9 @@ func newPrefilter(lits [][]string) *prefilter {
 	entries := make([]entry, 0, len(texts))
 	for _, s := range texts {
 		l := literal{text: s, gram: binary.LittleEndian.Uint32([]byte(s[:4])) | 0x20202020}
+		if len(s) >= 8 {
+			l.gram2 = binary.LittleEndian.Uint32([]byte(s[4:8])) | 0x20202020
+		}
 		l.first = int32(len(p.targets))
 		l.n = int32(len(byText[s]))
 		p.targets = append(p.targets, byText[s]...)
@@ -71,14 +75,22 @@ func newPrefilter(lits [][]string) *prefilter {
 
 // scan adds to c every target with a literal in line.
 func (p *prefilter) scan(line []byte, c *candidates) {
-	for i := 0; i+4 <= len(line); i++ {
-		w := binary.LittleEndian.Uint32(line[i:]) | 0x20202020
+	for b := line; len(b) >= 4; b = b[1:] {
+		w := binary.LittleEndian.Uint32(b) | 0x20202020
 		h := hash4(w)
-		if p.bits[h>>6]&(1<<(h&63)) == 0 {
+		if p.bits[(h>>6)&1023]&(1<<(h&63)) == 0 {
 			continue
 		}
 		for _, l := range p.lits[p.start[h]:p.start[h+1]] {
-			if l.gram == w && hasFoldPrefix(line[i:], l.text) {
+			if l.gram != w {
+				continue
+			}
+			// Compare the next four bytes before the whole literal: most
+			// hits share only a common start ("http", "erro").
+			if len(l.text) >= 8 && (len(b) < 8 || binary.LittleEndian.Uint32(b[4:])|0x20202020 != l.gram2) {
+				continue
+			}
+			if hasFoldPrefix(b, l.text) {
 				for _, t := range p.targets[l.first : l.first+l.n] {
 					c.add(t)
 				}

@@ -106,8 +106,16 @@ func (w *Writer) Line(b []byte) []byte {
 	case 10:
 		return fmt.Appendf(b, "\x1b[1m\x1b[32m   Compiling\x1b[0m %s-sys v0.%d.%d\n", p, v, v%7)
 	case 11:
-		return fmt.Appendf(b, "2024-05-%02dT10:%02d:%02d.%07dZ Collecting package metadata (repodata.json): done\n", 1+v%28, v%60, v*2%60, int(r>>24)%10000000)
+		return fmt.Appendf(b, "2024-05-%02dT10:%02d:%02d.%07dZ   Using cached %s-1.%d.0-py3-none-any.whl (%d kB)\n", 1+v%28, v%60, v*2%60, int(r>>24)%10000000, p, v, v*37)
 	case 12:
+		// conda prints its solver status a few times per environment, not
+		// on every other line
+		if v%10 != 0 {
+			return fmt.Appendf(b, "  Stored in directory: /root/.cache/pip/wheels/%02x/%02x/%s\n", v, v*7%256, p)
+		}
+		if v%20 == 0 {
+			return fmt.Appendf(b, "Collecting package metadata (repodata.json): done\n")
+		}
 		return fmt.Appendf(b, "Solving environment: done\n")
 	case 13:
 		return fmt.Appendf(b, "    %-24s|  py311h64a7726_%d  %d.%d MB  conda-forge\n", fmt.Sprintf("%s-1.%d.0", p, v), v%3, v, v%10)
