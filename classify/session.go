@@ -206,6 +206,13 @@ func (s *Session) apply(raw []byte, size int, cut bool, events []event) {
 		s.cut++
 		s.warn("", "line longer than %d bytes: matched on its first part", s.m.opt.maxLineBytes)
 	}
+	if len(events) == 0 && len(s.pending) == 0 {
+		// The common case: nothing found, nothing open.
+		if s.ring.size > 0 {
+			s.pushContext(raw)
+		}
+		return
+	}
 	rest := raw
 	for k := 0; ; k++ {
 		seg, after, more := cutSegment(rest)
@@ -472,17 +479,22 @@ func (s *Session) endLine(raw []byte) {
 		s.pending = keep
 	}
 	if s.ring.size > 0 {
-		if s.inKey {
-			s.ring.push([]byte(privateKeyLine))
-		} else {
-			s.ring.push(raw)
-		}
+		s.pushContext(raw)
 	}
 	if s.keyEnds {
 		s.inKey, s.keyEnds = false, false
 	}
 	if len(s.ready) > 0 {
 		s.release()
+	}
+}
+
+// pushContext keeps a line for the context of later issues.
+func (s *Session) pushContext(raw []byte) {
+	if s.inKey {
+		s.ring.push([]byte(privateKeyLine))
+	} else {
+		s.ring.push(raw)
 	}
 }
 
