@@ -1,0 +1,55 @@
+package classifytest_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/buildlog/buildlog/classify"
+	"github.com/buildlog/buildlog/classify/classifytest"
+)
+
+const catalog = `rules:
+  - id: out_of_memory
+    group: system
+    title: Out of memory
+    priority: 90
+    patterns: ['^Killed$']
+    suppresses: [compiler]
+  - id: compile_error
+    group: compiler
+    title: Compile error
+    patterns: [': error: ']
+`
+
+func matcher(t *testing.T) *classify.Matcher {
+	c, err := classify.ParseCatalog("catalog.yaml", []byte(catalog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return classify.MustCompile(c)
+}
+
+func TestRun(t *testing.T) {
+	classifytest.Run(t, matcher(t), "testdata/*.log", false)
+}
+
+func TestCheck(t *testing.T) {
+	m := matcher(t)
+	rep, _ := m.Classify(t.Context(), strings.NewReader("x: error: y\n"))
+	for _, tt := range []struct{ expect, err string }{
+		{"primary compile_error", ""},
+		{"primary out_of_memory", "primary = compile_error, want out_of_memory"},
+		{"clean", `clean log has an error: L1 error compile_error primary`},
+		{"nonsense", `unknown expectation "nonsense" (want primary ID or clean)`},
+	} {
+		err := classifytest.Check(tt.expect, rep)
+		if got := ""; err != nil {
+			got = err.Error()
+			if got != tt.err {
+				t.Errorf("Check(%q) = %q, want %q", tt.expect, got, tt.err)
+			}
+		} else if tt.err != "" {
+			t.Errorf("Check(%q) = nil, want %q", tt.expect, tt.err)
+		}
+	}
+}
