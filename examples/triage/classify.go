@@ -58,7 +58,7 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer, env f
 	case err != nil:
 		return usageError(stderr, err)
 	}
-	m, err := compileCatalog(cfg.cat, classify.WithContextLines(cfg.context), classify.WithMaxIssues(cfg.maxIssues))
+	m, err := compileCatalog(cfg.cat, classify.WithContextLines(cfg.context), classify.WithMaxIssues(cfg.maxIssues), classify.WithWorkers(cfg.workers))
 	if err != nil {
 		printCatalogError(stderr, err)
 		return exitFailure

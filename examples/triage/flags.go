@@ -26,6 +26,7 @@ flags:
   --fail-on S       error, warning, info or never: exit 1 when an issue reaches S (default error)
   --context N       raw lines kept around each match (default 3)
   --max-issues N    distinct issues kept per log (default 1000)
+  --workers N       goroutines matching lines (default 0: every core for large files)
   -v                text: also show suppressed issues and scan warnings
   --color WHEN      auto, always or never (default auto; NO_COLOR disables colour)
   --progress P      auto or never (default auto: stderr is a terminal and CI is unset)
@@ -41,6 +42,7 @@ type config struct {
 	failOn    string
 	context   int
 	maxIssues int
+	workers   int
 	verbose   bool
 	color     string
 	progress  string
@@ -128,6 +130,7 @@ func parseConfig(args []string) (*config, error) {
 	c.cat.register(fs)
 	fs.IntVar(&c.context, "context", 3, "context lines")
 	fs.IntVar(&c.maxIssues, "max-issues", classify.DefaultMaxIssues, "distinct issues kept")
+	fs.IntVar(&c.workers, "workers", 0, "goroutines matching lines")
 	fs.BoolVar(&c.verbose, "v", false, "verbose")
 	showVersion := fs.Bool("version", false, "print the version")
 
@@ -145,6 +148,8 @@ func parseConfig(args []string) (*config, error) {
 		return nil, errors.New("--context must not be negative")
 	case c.maxIssues < 1:
 		return nil, errors.New("--max-issues must be at least 1")
+	case c.workers < 0:
+		return nil, errors.New("--workers must not be negative")
 	}
 	if err := c.cat.check(); err != nil {
 		return nil, err
