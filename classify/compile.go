@@ -3,7 +3,9 @@ package classify
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dlclark/regexp2/v2"
@@ -77,9 +79,11 @@ func WithMaxIssues(n int) Option {
 	})
 }
 
-// WithoutExamples skips running the rules' examples in Compile. Use it only
-// for catalogs whose examples already passed, such as an embedded catalog
-// tested in CI.
+// WithoutExamples skips running the rules' examples in Compile, and
+// compiles each pattern on first use rather than in Compile. Use it only for
+// catalogs whose examples already passed, such as an embedded catalog tested
+// in CI: a pattern that does not compile is then not reported but never
+// matches.
 func WithoutExamples() Option {
 	return optionFunc(func(o *options) { o.examples = false })
 }
@@ -125,7 +129,8 @@ type cstep struct {
 
 // start is one of a rule's patterns.
 type start struct {
-	re    *regexp2.Regexp
+	re    *regexp2.Regexp // nil until first use when compiled lazily
+	lazy  *lazyRegexp
 	rule  int32
 	names []string // named groups
 	lits  []string // the prefilter's literals; nil when it has none
@@ -183,11 +188,18 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 		}
 		ruleSteps := compileSteps(r.Sequence)
 		for pi, p := range r.Patterns {
-			re, expr := m.compilePattern(p, r.ID, defs, &errs)
-			if re == nil {
+			st := start{rule: int32(cr.index), index: pi, steps: ruleSteps}
+			if lazy, expr, names, ok := m.lazyPattern(p, r.ID, defs, &errs); lazy != nil {
+				st.lazy, st.expr, st.names = lazy, expr, names
+			} else if !ok {
 				continue
+			} else {
+				re, expr := m.compilePattern(p, r.ID, defs, &errs)
+				if re == nil {
+					continue
+				}
+				st.re, st.expr, st.names = re, expr, groupNames(re)
 			}
-			st := start{re: re, rule: int32(cr.index), names: groupNames(re), expr: expr, index: pi, steps: ruleSteps}
 			if p.HasSequence {
 				st.steps = compileSteps(p.Sequence)
 			}
@@ -201,7 +213,7 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 			case len(r.Literals) > 0:
 				st.lits = lowerAll(r.Literals)
 			default:
-				st.lits = requiredLiterals(expr)
+				st.lits = requiredLiterals(st.expr)
 			}
 			if st.lits == nil {
 				m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
@@ -314,6 +326,57 @@ func (m *Matcher) compilePattern(p Pattern, rule string, defs *expander, errs *E
 	}
 	re.MatchTimeout = m.opt.matchTimeout
 	return re, expr
+}
+
+// lazyPattern prepares a pattern to be compiled on first use, which makes
+// Compile several times faster for catalogs whose examples are not run (they
+// were checked when the catalog was tested; a pattern that fails then never
+// matches). It returns nil when the pattern must be compiled now: examples
+// are run, or Go's parser cannot read it to find its group names. ok is false
+// when the pattern's definitions cannot be expanded.
+func (m *Matcher) lazyPattern(p Pattern, rule string, defs *expander, errs *ErrorList) (lazy *lazyRegexp, expr string, names []string, ok bool) {
+	expr, ok = defs.expand(p, rule)
+	if !ok || m.opt.examples {
+		return nil, expr, nil, ok
+	}
+	re, err := syntax.Parse(relax(expr), syntax.Perl)
+	if err != nil {
+		return nil, expr, nil, true
+	}
+	for _, n := range re.CapNames() {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	return &lazyRegexp{expr: expr, timeout: m.opt.matchTimeout}, expr, names, true
+}
+
+// lazyRegexp is a pattern compiled on first use, safely from any goroutine.
+type lazyRegexp struct {
+	once    sync.Once
+	expr    string
+	timeout time.Duration
+	re      *regexp2.Regexp
+}
+
+func (l *lazyRegexp) get() *regexp2.Regexp {
+	l.once.Do(func() {
+		re, err := regexp2.Compile(caselessClasses(l.expr), regexp2.RE2)
+		if err == nil {
+			re.MatchTimeout = l.timeout
+			l.re = re
+		}
+	})
+	return l.re
+}
+
+// regexp returns the compiled pattern, compiling it on first use; nil if it
+// does not compile.
+func (st *start) regexp() *regexp2.Regexp {
+	if st.re != nil {
+		return st.re
+	}
+	return st.lazy.get()
 }
 
 // groupNames returns the named groups of re in order, without the numbered

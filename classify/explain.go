@@ -53,7 +53,11 @@ func (m *Matcher) Explain(line string) (normalized string, traces []Trace) {
 				break
 			}
 		}
-		ok, err := st.re.MatchString(normalized)
+		re := st.regexp()
+		if re == nil {
+			continue
+		}
+		ok, err := re.MatchString(normalized)
 		if err != nil {
 			t.Err = err.Error()
 		}
@@ -69,7 +73,7 @@ func (m *Matcher) Explain(line string) (normalized string, traces []Trace) {
 				}
 			}
 			t.Ignored = ignored
-			t.Fields = captureFields(st.re, normalized, st.names, nil)
+			t.Fields = captureFields(re, normalized, st.names, nil)
 		}
 		traces = append(traces, t)
 	}

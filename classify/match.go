@@ -127,9 +127,13 @@ func (d *detector) verify(li, k int, text []byte, vertex int) {
 			continue
 		}
 		r := m.rules[st.rule]
-		str, ok, err := matchText(st.re, text)
+		re := st.regexp()
+		if re == nil {
+			continue
+		}
+		str, ok, err := matchText(re, text)
 		if err != nil {
-			d.warn(li, k, r.ID, st.re)
+			d.warn(li, k, r.ID, re)
 		}
 		if !ok || d.excluded(li, k, r, str) {
 			continue
@@ -147,7 +151,7 @@ func (d *detector) verify(li, k int, text []byte, vertex int) {
 			return
 		}
 		d.ruleSeen.add(st.rule)
-		fields := captureFields(st.re, str, st.names, nil)
+		fields := captureFields(re, str, st.names, nil)
 		d.events = append(d.events, event{line: li, seg: k, kind: evHit, rule: st.rule, pat: t, vertex: vertex, fields: fields})
 	}
 }
