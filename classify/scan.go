@@ -29,13 +29,8 @@ func (m *Matcher) Scan(ctx context.Context, r io.Reader) iter.Seq2[Issue, error]
 // report.
 func (s *Session) Scan(ctx context.Context, r io.Reader) iter.Seq2[Issue, error] {
 	return func(yield func(Issue, error) bool) {
-		if !s.busy.CompareAndSwap(false, true) {
-			panic("classify: " + ErrSessionBusy.Error())
-		}
+		s.enter(true)
 		defer s.busy.Store(false)
-		if s.closed {
-			panic("classify: " + ErrSessionClosed.Error())
-		}
 		err := s.m.run(ctx, r, s, func(issues []Issue) bool {
 			for _, is := range issues {
 				if !yield(is, nil) {

@@ -619,3 +619,14 @@ func TestPatternSettingsAndUnless(t *testing.T) {
 		t.Errorf("traces: %+v", traces)
 	}
 }
+
+func TestSessionBusy(t *testing.T) {
+	s := basicMatcher(t).NewSession()
+	s.busy.Store(true) // as if another goroutine were inside Feed
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "two goroutines") {
+			t.Errorf("recover() = %v", r)
+		}
+	}()
+	s.FeedString("Killed")
+}

@@ -90,13 +90,8 @@ func (m *Matcher) NewSession() *Session {
 // issues that became complete, in line order. Most calls return nil. The
 // line is not retained.
 func (s *Session) Feed(line []byte) []Issue {
-	if !s.busy.CompareAndSwap(false, true) {
-		panic("classify: " + ErrSessionBusy.Error())
-	}
+	s.enter(true)
 	defer s.busy.Store(false)
-	if s.closed {
-		panic("classify: " + ErrSessionClosed.Error())
-	}
 	line = bytes.TrimSuffix(line, []byte{'\n'})
 	for {
 		i := bytes.IndexByte(line, '\n')
@@ -108,6 +103,19 @@ func (s *Session) Feed(line []byte) []Issue {
 	}
 	s.feedOne(line)
 	return s.take()
+}
+
+// enter marks the session busy, catching its use from two goroutines at
+// once (and, with open, its use after Close) with a panic: both are bugs in
+// the caller.
+func (s *Session) enter(open bool) {
+	if !s.busy.CompareAndSwap(false, true) {
+		panic("classify: " + ErrSessionBusy.Error())
+	}
+	if open && s.closed {
+		s.busy.Store(false)
+		panic("classify: " + ErrSessionClosed.Error())
+	}
 }
 
 // feedOne handles one line given to Feed, cutting it to the line limit as
@@ -130,9 +138,7 @@ func (s *Session) FeedString(line string) []Issue {
 // missing steps is dropped) and the remaining issues are returned. Close is
 // idempotent.
 func (s *Session) Close() []Issue {
-	if !s.busy.CompareAndSwap(false, true) {
-		panic("classify: " + ErrSessionBusy.Error())
-	}
+	s.enter(false)
 	defer s.busy.Store(false)
 	s.close()
 	return s.take()
