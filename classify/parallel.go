@@ -65,8 +65,9 @@ type lineMeta struct {
 	cut  bool
 }
 
-// runParallel is run with workers: it feeds every line of lr to s in order.
-// emit is as in run; it returns errStopped when emit asks to stop.
+// runParallel is runSequential with workers: it feeds every line of lr to s
+// in order, and returns what ended the input (io.EOF at its end), or
+// errStopped when emit asks to stop.
 func (m *Matcher) runParallel(lr *lineReader, s *Session, workers int, ctxErr func() error, emit func([]Issue) bool) error {
 	quit := make(chan struct{})
 	defer close(quit)
@@ -152,9 +153,6 @@ func (m *Matcher) runParallel(lr *lineReader, s *Session, workers int, ctxErr fu
 		err := b.err
 		clear(b.events) // drop references to captured fields
 		free <- b
-		if err == io.EOF {
-			return nil
-		}
 		if err != nil {
 			return err
 		}

@@ -96,18 +96,13 @@ func (m *Matcher) run(ctx context.Context, r io.Reader, s *Session, emit func([]
 	var err error
 	if workers := m.workersFor(r0); workers > 1 {
 		err = m.runParallel(lr, s, workers, ctx.Err, emit)
-		if err == errStopped {
-			return err
-		}
-		if cerr := ctx.Err(); err != nil && !(cerr != nil && errors.Is(err, cerr)) {
-			err = &ReadError{Line: s.line + 1, Err: err}
-		}
 	} else {
 		err = m.runSequential(ctx, lr, s, emit)
-		if err == errStopped {
-			return err
-		}
 	}
+	if err == errStopped {
+		return err
+	}
+	err = scanError(ctx, s, err)
 	s.close()
 	if emit != nil && len(s.out) > 0 && !emit(s.take()) {
 		return errStopped
@@ -115,24 +110,31 @@ func (m *Matcher) run(ctx context.Context, r io.Reader, s *Session, emit func([]
 	return err
 }
 
-// runSequential feeds the lines of lr to s on the calling goroutine.
+// scanError turns what ended the input into the error a caller sees: nil at
+// the end of the input, ctx.Err() unchanged, or a ReadError naming the line.
+func scanError(ctx context.Context, s *Session, err error) error {
+	if err == nil || err == io.EOF {
+		return nil
+	}
+	if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+		return cerr
+	}
+	return &ReadError{Line: s.line + 1, Err: err}
+}
+
+// runSequential feeds the lines of lr to s on the calling goroutine. It
+// returns what ended the input (io.EOF at its end), or errStopped.
 func (m *Matcher) runSequential(ctx context.Context, lr *lineReader, s *Session, emit func([]Issue) bool) error {
 	for n := 0; ; n++ {
-		line, size, cut, rerr := lr.next()
+		line, size, cut, err := lr.next()
 		if size > 0 {
 			s.processCut(line, size, cut)
 			if emit != nil && len(s.out) > 0 && !emit(s.take()) {
 				return errStopped
 			}
 		}
-		if rerr != nil {
-			if rerr == io.EOF {
-				return nil
-			}
-			if cerr := ctx.Err(); cerr != nil && errors.Is(rerr, cerr) {
-				return cerr
-			}
-			return &ReadError{Line: s.line + 1, Err: rerr}
+		if err != nil {
+			return err
 		}
 		if n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
