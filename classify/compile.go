@@ -13,7 +13,7 @@ import (
 
 // Defaults for the settings of Compile.
 const (
-	DefaultMatchTimeout = 100 * time.Millisecond
+	DefaultMatchTimeout = 250 * time.Millisecond
 	DefaultMaxLineBytes = 1 << 20
 	DefaultMaxIssues    = 1000
 	// MaxEvidenceBytes caps Issue.Text; context lines are cut to a quarter of it.
@@ -41,7 +41,8 @@ type options struct {
 }
 
 // WithMatchTimeout bounds the time one regular expression may spend on one
-// line (default 100ms). A match that runs out of time counts as no match and
+// line (default 250ms: patterns take microseconds, so only backtracking
+// reaches it, even on a machine many times oversubscribed). A match that runs out of time counts as no match and
 // leaves a warning in the report; the scan goes on. regexp2 checks its clock
 // every 100ms, so an abort can take up to d + 100ms.
 func WithMatchTimeout(d time.Duration) Option {

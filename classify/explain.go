@@ -57,7 +57,8 @@ func (m *Matcher) Explain(line string) (normalized string, traces []Trace) {
 		if re == nil {
 			continue
 		}
-		ok, err := re.MatchString(normalized)
+		mt, err := re.FindStringMatch(normalized)
+		ok := mt != nil && err == nil
 		if err != nil {
 			t.Err = err.Error()
 		}
@@ -73,7 +74,7 @@ func (m *Matcher) Explain(line string) (normalized string, traces []Trace) {
 				}
 			}
 			t.Ignored = ignored
-			t.Fields = captureFields(re, normalized, st.names, nil)
+			t.Fields = captureFields(mt, st.names, nil)
 		}
 		traces = append(traces, t)
 	}

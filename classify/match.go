@@ -131,7 +131,7 @@ func (d *detector) verify(li, k int, text []byte, vertex int) {
 		if re == nil {
 			continue
 		}
-		str, ok, err := matchText(re, text)
+		str, mt, ok, err := matchText(re, text, len(st.names) > 0)
 		if err != nil {
 			d.warn(li, k, r.ID, re)
 		}
@@ -141,7 +141,7 @@ func (d *detector) verify(li, k int, text []byte, vertex int) {
 		if ignored < 0 {
 			ignored = 0
 			for _, re := range m.ignore {
-				if _, ok, _ := matchText(re, text); ok {
+				if _, _, ok, _ := matchText(re, text, false); ok {
 					ignored = 1
 					break
 				}
@@ -151,7 +151,7 @@ func (d *detector) verify(li, k int, text []byte, vertex int) {
 			return
 		}
 		d.ruleSeen.add(st.rule)
-		fields := captureFields(re, str, st.names, nil)
+		fields := captureFields(mt, st.names, nil)
 		d.events = append(d.events, event{line: li, seg: k, kind: evHit, rule: st.rule, pat: t, vertex: vertex, fields: fields})
 	}
 }
@@ -191,25 +191,36 @@ func (d *detector) excluded(li, k int, r *crule, str string) bool {
 }
 
 // matchText runs re on text, or on both ends of a very long text, and
-// returns the part it matched in. A timeout is reported as an error and no
-// match.
-func matchText(re *regexp2.Regexp, text []byte) (string, bool, error) {
+// returns the part it matched in and, when capture is set, the match with its
+// groups. A timeout is reported as an error and no match.
+func matchText(re *regexp2.Regexp, text []byte, capture bool) (string, *regexp2.Match, bool, error) {
 	if len(text) <= 2*verifyWindow {
 		str := bytesString(text)
-		ok, err := re.MatchString(str)
-		return str, ok && err == nil, err
+		mt, ok, err := run(re, str, capture)
+		return str, mt, ok, err
 	}
 	head := bytesString(text[:verifyWindow])
-	ok, err := re.MatchString(head)
-	if ok && err == nil {
-		return head, true, nil
+	mt, ok, err := run(re, head, capture)
+	if ok {
+		return head, mt, true, nil
 	}
 	tail := bytesString(text[len(text)-verifyWindow:])
-	ok, err2 := re.MatchString(tail)
+	mt, ok, err2 := run(re, tail, capture)
 	if err == nil {
 		err = err2
 	}
-	return tail, ok && err2 == nil, err
+	return tail, mt, ok, err
+}
+
+// run matches once: with FindStringMatch when the groups are wanted, else
+// with the cheaper MatchString.
+func run(re *regexp2.Regexp, s string, capture bool) (*regexp2.Match, bool, error) {
+	if !capture {
+		ok, err := re.MatchString(s)
+		return nil, ok && err == nil, err
+	}
+	mt, err := re.FindStringMatch(s)
+	return mt, mt != nil && err == nil, err
 }
 
 // bytesString views b as a string without copying. The string is used only
@@ -221,13 +232,9 @@ func bytesString(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// captureFields adds the named groups of re's match in str to fields.
-func captureFields(re *regexp2.Regexp, str string, names []string, fields map[string]string) map[string]string {
-	if len(names) == 0 {
-		return fields
-	}
-	mt, err := re.FindStringMatch(str)
-	if err != nil || mt == nil {
+// captureFields adds the named groups of a match to fields.
+func captureFields(mt *regexp2.Match, names []string, fields map[string]string) map[string]string {
+	if mt == nil {
 		return fields
 	}
 	for _, n := range names {

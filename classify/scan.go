@@ -86,7 +86,7 @@ var errStopped = errors.New("stopped by the caller")
 // nil). It closes s at the end, also after an error, so that issues found
 // before the error are kept.
 func (m *Matcher) run(ctx context.Context, r io.Reader, s *Session, emit func([]Issue) bool) error {
-	r0 := r
+	workers := m.workersFor(r) // before another goroutine reads r
 	if ctx.Done() != nil {
 		ar := newAsyncReader(ctx, r)
 		defer ar.stop()
@@ -94,7 +94,7 @@ func (m *Matcher) run(ctx context.Context, r io.Reader, s *Session, emit func([]
 	}
 	lr := newLineReader(r, m.opt.maxLineBytes)
 	var err error
-	if workers := m.workersFor(r0); workers > 1 {
+	if workers > 1 {
 		err = m.runParallel(lr, s, workers, ctx.Err, emit)
 	} else {
 		err = m.runSequential(ctx, lr, s, emit)

@@ -268,12 +268,12 @@ func (s *Session) setStep(step string, vertex int) {
 }
 
 // match runs a multi-line rule's later pattern, warning on a timeout.
-func (s *Session) match(re *regexp2.Regexp, text []byte, rule string) (string, bool) {
-	str, ok, err := matchText(re, text)
+func (s *Session) match(re *regexp2.Regexp, text []byte, rule string, capture bool) (*regexp2.Match, bool) {
+	_, mt, ok, err := matchText(re, text, capture)
 	if err != nil {
 		s.warn(rule, "%s", timeoutMessage(re))
 	}
-	return str, ok
+	return mt, ok
 }
 
 // cleanField copies a captured value out of the line buffer, cut to a sane
@@ -399,7 +399,7 @@ func (s *Session) advance(text []byte) {
 	for _, p := range s.pending {
 		r := p.rule
 		if p.unlessLeft > 0 && s.line > p.issue.EndLine && !p.cancelled {
-			if _, ok := s.match(r.unless.re, text, r.ID); ok {
+			if _, ok := s.match(r.unless.re, text, r.ID, false); ok {
 				p.cancelled = true
 			}
 		}
@@ -409,11 +409,11 @@ func (s *Session) advance(text []byte) {
 				continue // the next step must be on a later line
 			}
 			st := &p.steps[p.next]
-			str, ok := s.match(st.re, text, r.ID)
+			mt, ok := s.match(st.re, text, r.ID, len(st.names) > 0)
 			if !ok {
 				continue
 			}
-			p.issue.Fields = captureFields(st.re, str, st.names, p.issue.Fields)
+			p.issue.Fields = captureFields(mt, st.names, p.issue.Fields)
 			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: s.rawText(text, MaxEvidenceBytes)})
 			p.last = s.line
 			p.next++
@@ -424,15 +424,12 @@ func (s *Session) advance(text []byte) {
 			if len(bytes.TrimSpace(text)) == 0 {
 				continue
 			}
-			str, ok := s.match(r.collect, text, r.ID)
+			mt, ok := s.match(r.collect, text, r.ID, true)
 			if !ok {
 				p.collecting = false
 				continue
 			}
-			item := str
-			if mt, err := r.collect.FindStringMatch(str); err == nil && mt != nil {
-				item = mt.GroupByNumber(r.collectKey).String()
-			}
+			item := mt.GroupByNumber(r.collectKey).String()
 			field := r.Collect.Field
 			if p.issue.Lists == nil {
 				p.issue.Lists = map[string][]string{}
