@@ -212,11 +212,11 @@ func matchText(re *regexp2.Regexp, text []byte, capture bool) (string, *regexp2.
 	return tail, mt, ok, err
 }
 
-// run matches once: with FindStringMatch when the groups are wanted, else
-// with the cheaper MatchString.
+// run matches s with MatchString, which allocates nothing, and only on a
+// match runs FindStringMatch for the groups, when they are wanted.
 func run(re *regexp2.Regexp, s string, capture bool) (*regexp2.Match, bool, error) {
-	if !capture {
-		ok, err := re.MatchString(s)
+	ok, err := re.MatchString(s)
+	if !ok || err != nil || !capture {
 		return nil, ok && err == nil, err
 	}
 	mt, err := re.FindStringMatch(s)
