@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
@@ -219,6 +220,10 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 			if st.lits == nil {
 				m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
 					Err: fmt.Errorf("pattern has no literal of %d or more bytes that every match contains, so it runs on every line: add one or declare literals", minLiteral)})
+			}
+			if leadingRepeat(st.expr) {
+				m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
+					Err: errors.New("pattern starts with an unbounded repetition of a class, which is tried from every position of a line (quadratic on long lines): put a look-behind such as (?<!\\S) or an anchor in front")})
 			}
 			m.starts = append(m.starts, st)
 		}

@@ -441,3 +441,57 @@ func caseless(class string) bool {
 	}
 	return true
 }
+
+// leadingRepeat reports whether a pattern starts with an unbounded
+// repetition of a character class, with no anchor or look-behind before it,
+// such as `(?<file>[\w./-]+)\.c:`. A backtracking engine tries such a
+// pattern from every position of the line and runs the repetition to its
+// end each time: quadratic work on a long line.
+func leadingRepeat(expr string) bool {
+	// A look-behind in front, relaxed to noLiteral, guards where a match
+	// may start: the walk below then finds a repetition of \x00, not of a
+	// class.
+	re, err := syntax.Parse(relax(expr), syntax.Perl)
+	if err != nil {
+		return false
+	}
+	for {
+		switch re.Op {
+		case syntax.OpCapture:
+			re = re.Sub[0]
+			continue
+		case syntax.OpConcat, syntax.OpAlternate:
+			if re.Op == syntax.OpAlternate {
+				for _, sub := range re.Sub {
+					if leadingRepeatNode(sub) {
+						return true
+					}
+				}
+				return false
+			}
+			re = re.Sub[0]
+			continue
+		}
+		return leadingRepeatNode(re)
+	}
+}
+
+func leadingRepeatNode(re *syntax.Regexp) bool {
+	for re.Op == syntax.OpCapture || re.Op == syntax.OpConcat && len(re.Sub) > 0 {
+		re = re.Sub[0]
+	}
+	switch re.Op {
+	case syntax.OpPlus, syntax.OpStar:
+	case syntax.OpRepeat:
+		if re.Max != -1 {
+			return false
+		}
+	default:
+		return false
+	}
+	switch re.Sub[0].Op {
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return true
+	}
+	return false
+}

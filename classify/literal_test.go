@@ -100,3 +100,25 @@ func TestCaselessClassesKeepMeaning(t *testing.T) {
 		}
 	}
 }
+
+func TestLeadingRepeat(t *testing.T) {
+	tests := []struct {
+		expr string
+		want bool
+	}{
+		{`(?<file>[\w./-]+)\.c:\d+: error`, true},
+		{`\S+\.whl is not a valid wheel`, true},
+		{`(?:make|[^\s:]*Makefile):`, true},
+		{`.*error`, true},
+		{`(?<![\w./-])(?<file>[\w./-]+)\.c:\d+: error`, false},
+		{`^\S+ failed`, false},
+		{`error: (?<msg>.+)`, false},
+		{`(?i)killed`, false},
+		{`(?:make|(?<![^\s:])[^\s:]*Makefile):`, false},
+	}
+	for _, tt := range tests {
+		if got := leadingRepeat(tt.expr); got != tt.want {
+			t.Errorf("leadingRepeat(%q) = %v, want %v", tt.expr, got, tt.want)
+		}
+	}
+}
