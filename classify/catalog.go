@@ -336,24 +336,3 @@ func (c *Catalog) Rule(id string) *Rule {
 	}
 	return nil
 }
-
-// fieldRefs returns the {{name}} references in a remediation template.
-func templateRefs(s string) []string {
-	var out []string
-	for {
-		i := strings.Index(s, "{{")
-		if i < 0 {
-			return out
-		}
-		j := strings.Index(s[i:], "}}")
-		if j < 0 {
-			return out
-		}
-		ref := s[i+2 : i+j]
-		if k := strings.IndexByte(ref, '|'); k >= 0 {
-			ref = ref[:k]
-		}
-		out = append(out, strings.TrimSpace(ref))
-		s = s[i+j+2:]
-	}
-}

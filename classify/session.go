@@ -541,13 +541,12 @@ func (s *Session) stepFor(vertex int) string {
 type ring struct {
 	size  int
 	lines [][]byte
-	nums  []int
 	next  int
 	count int
 }
 
 func newRing(n int) ring {
-	return ring{size: n, lines: make([][]byte, n), nums: make([]int, n)}
+	return ring{size: n, lines: make([][]byte, n)}
 }
 
 func (r *ring) push(raw []byte) {
@@ -556,7 +555,6 @@ func (r *ring) push(raw []byte) {
 	}
 	r.lines[r.next] = append(r.lines[r.next][:0], raw...)
 	r.count++
-	r.nums[r.next] = r.count
 	r.next = (r.next + 1) % r.size
 }
 
