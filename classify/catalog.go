@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"regexp"
 	"sort"
-	"strings"
 )
 
 // SchemaVersion is the catalog schema this package reads.
