@@ -329,7 +329,7 @@ func shortest(set []string) int {
 }
 
 // score rates a literal set: longer literals are rarer, so fewer lines reach
-// the regex; but each doubling of the set costs about a byte, since every
+// the regex; but each doubling of the set costs half a byte, since every
 // member is looked for. Past 16 bytes, length gains nothing more. Sets with
 // a member shorter than minLiteral score 0: the prefilter cannot use them.
 func score(set []string) int {
@@ -337,7 +337,7 @@ func score(set []string) int {
 	if n < minLiteral {
 		return 0 // the prefilter cannot use it
 	}
-	return max(4*min(n, 16)-4*bits.Len(uint(len(set)-1)), 1)
+	return max(4*min(n, 16)-2*bits.Len(uint(len(set)-1)), 1)
 }
 
 func better(a, b []string) []string {

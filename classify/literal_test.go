@@ -21,7 +21,8 @@ func TestRequiredLiterals(t *testing.T) {
 		{`foo|\d+`, nil},
 		{`^\s*$`, nil},
 		{`abc`, nil}, // shorter than four bytes
-		{`(?<file>[\w./-]+\.(?:c|cpp)):(?<line>\d+):\d+: (?:fatal )?error: `, []string{"error: "}},
+		// ten digits times two: longer literals win over a small set
+		{`(?<file>[\w./-]+\.(?:c|cpp)):(?<line>\d+):\d+: (?:fatal )?error: `, digitsThen(": error: ", ": fatal error: ")},
 		{`returned a non-zero code: (?<code>\d+)`, []string{"returned a non-zero code: "}},
 		// regexp2-only syntax is relaxed before parsing
 		{`(?<!pip )error(?!_count): (?=\S)`, []string{"error"}},
@@ -121,4 +122,15 @@ func TestLeadingRepeat(t *testing.T) {
 			t.Errorf("leadingRepeat(%q) = %v, want %v", tt.expr, got, tt.want)
 		}
 	}
+}
+
+// digitsThen returns each digit followed by each suffix, sorted.
+func digitsThen(suffixes ...string) []string {
+	var out []string
+	for d := '0'; d <= '9'; d++ {
+		for _, s := range suffixes {
+			out = append(out, string(d)+s)
+		}
+	}
+	return dedupe(out)
 }
