@@ -301,14 +301,18 @@ func buildkitStep(text []byte) []byte {
 	if sp := bytes.IndexByte(word, ' '); sp >= 0 {
 		word = word[:sp]
 	}
-	if !dockerInstructions[string(word)] {
+	if !isInstruction(word) {
 		return nil
 	}
 	return text
 }
 
-var dockerInstructions = map[string]bool{
-	"FROM": true, "RUN": true, "COPY": true, "ADD": true, "WORKDIR": true, "ENV": true, "ARG": true,
-	"USER": true, "LABEL": true, "EXPOSE": true, "VOLUME": true, "CMD": true, "ENTRYPOINT": true,
-	"SHELL": true, "HEALTHCHECK": true, "ONBUILD": true, "STOPSIGNAL": true, "MAINTAINER": true,
+// isInstruction reports whether word is a Dockerfile instruction.
+func isInstruction(word []byte) bool {
+	switch string(word) { // compiled to comparisons: no hashing, no allocation
+	case "FROM", "RUN", "COPY", "ADD", "WORKDIR", "ENV", "ARG", "USER", "LABEL", "EXPOSE", "VOLUME",
+		"CMD", "ENTRYPOINT", "SHELL", "HEALTHCHECK", "ONBUILD", "STOPSIGNAL", "MAINTAINER":
+		return true
+	}
+	return false
 }

@@ -78,9 +78,16 @@ func (w *Writer) Line(b []byte) []byte {
 	sec := float64(int(r>>20)%30000) / 100
 	switch r >> 40 % 24 {
 	case 0:
-		// A build has a few steps; their headers repeat in long logs.
+		// A build has a few steps, so step headers are rare lines: one
+		// in a few hundred.
+		if v%20 != 0 {
+			return fmt.Appendf(b, "#%d %.2f Building wheel for %s (pyproject.toml): started\n", vtx, sec, p)
+		}
 		return fmt.Appendf(b, "Step %d/14 : RUN pip install %s==1.%d.0\n", 1+v%14, pkgs[v%14%len(pkgs)], v%14)
 	case 1:
+		if v%20 != 0 {
+			return fmt.Appendf(b, "#%d %.2f   Attempting uninstall: %s\n", vtx, sec, p)
+		}
 		return fmt.Appendf(b, "#%d [%d/9] RUN conda env create -f environment.yml\n", vtx, 1+vtx%9)
 	case 2:
 		return fmt.Appendf(b, "#%d %.2f Collecting %s==1.%d.0\n", vtx, sec, p, v)
