@@ -52,11 +52,13 @@ func (m *Matcher) workersFor(r io.Reader) int {
 }
 
 type block struct {
-	data   []byte
-	meta   []lineMeta
-	events []event
-	err    error // the read error that ended the input after this block
-	done   chan struct{}
+	data     []byte // whole lines, or the kept part of one over-long line
+	long     int    // > 0: data is the first part of a line of at least this many bytes
+	extra    int    // input bytes of the previous block's cut line, dropped here
+	meta     []lineMeta
+	events   []event
+	err      error // the read error that ended the input after this block
+	done     chan struct{}
 }
 
 type lineMeta struct {
@@ -65,18 +67,95 @@ type lineMeta struct {
 	cut  bool
 }
 
-// runParallel is runSequential with workers: it feeds every line of lr to s
+// splitLines fills b.meta from b.data, cutting lines longer than max;
+// workers run it, so that finding the lines is not left to the producer.
+func (b *block) splitLines(max int) {
+	b.meta = b.meta[:0]
+	if b.long > 0 {
+		b.meta = append(b.meta, lineMeta{end: len(b.data), size: b.long, cut: true})
+		return
+	}
+	start := 0
+	for start < len(b.data) {
+		i := bytes.IndexByte(b.data[start:], '\n')
+		lm := lineMeta{end: start + i, size: i + 1}
+		if i < 0 { // the last line of the input, without "\n"
+			lm = lineMeta{end: len(b.data), size: len(b.data) - start}
+		}
+		if lm.end-start > max {
+			lm.end, lm.cut = start+max, true
+		}
+		b.meta = append(b.meta, lm)
+		start += lm.size
+	}
+}
+
+// producer cuts the input into blocks of whole lines. It reads big chunks
+// and keeps the part after the last newline for the next block; a line
+// longer than the limit is cut, and the rest of it is read and dropped.
+type producer struct {
+	r        io.Reader
+	max      int    // line limit
+	carry    []byte // the start of a line that continues in the next chunk
+	dropping bool   // inside the dropped rest of a cut line
+	err      error
+}
+
+// fill loads the next block; false when nothing is left.
+func (p *producer) fill(b *block) bool {
+	b.data, b.long, b.extra, b.err = append(b.data[:0], p.carry...), 0, 0, nil
+	p.carry = p.carry[:0]
+	for {
+		if p.dropping {
+			if i := bytes.IndexByte(b.data, '\n'); i >= 0 {
+				b.extra += i + 1
+				b.data = append(b.data[:0], b.data[i+1:]...)
+				p.dropping = false
+			} else {
+				b.extra += len(b.data)
+				b.data = b.data[:0]
+			}
+		}
+		if !p.dropping {
+			last := bytes.LastIndexByte(b.data, '\n')
+			switch {
+			case last >= 0 && len(b.data) >= blockSize:
+				p.carry = append(p.carry, b.data[last+1:]...)
+				b.data = b.data[:last+1]
+				return true
+			case last < 0 && len(b.data) > p.max:
+				b.long = len(b.data)
+				b.data = b.data[:p.max]
+				p.dropping = true
+				return true
+			}
+		}
+		if p.err != nil {
+			b.err = p.err
+			return len(b.data) > 0 || b.extra > 0 || p.err != io.EOF
+		}
+		if cap(b.data)-len(b.data) < 4096 {
+			b.data = append(b.data, make([]byte, 64<<10)...)[:len(b.data)]
+		}
+		n, err := p.r.Read(b.data[len(b.data):cap(b.data)])
+		b.data = b.data[:len(b.data)+n]
+		p.err = err
+	}
+}
+
+// runParallel is runSequential with workers: it feeds every line of r to s
 // in order, and returns what ended the input (io.EOF at its end), or
 // errStopped when emit asks to stop.
-func (m *Matcher) runParallel(lr *lineReader, s *Session, workers int, ctxErr func() error, emit func([]Issue) bool) error {
+func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func() error, emit func([]Issue) bool) error {
 	quit := make(chan struct{})
 	defer close(quit)
 	free := make(chan *block, 2*workers+2)
 	for range cap(free) {
-		free <- &block{data: make([]byte, 0, blockSize+4096)}
+		free <- &block{data: make([]byte, 0, blockSize+64<<10)}
 	}
 	order := make(chan *block, cap(free))
 	jobs := make(chan *block, cap(free))
+	max := m.opt.maxLineBytes
 
 	// Workers and the producer end when the input ends or quit is closed; a
 	// read that never returns keeps the producer until it does.
@@ -84,11 +163,12 @@ func (m *Matcher) runParallel(lr *lineReader, s *Session, workers int, ctxErr fu
 		go func() {
 			d := newDetector(m)
 			for b := range jobs {
+				b.splitLines(max)
 				d.events = d.events[:0]
 				start := 0
 				for i, lm := range b.meta {
 					d.line(i, bytes.TrimSuffix(b.data[start:lm.end], []byte{'\r'}))
-					start = lm.end
+					start += lm.size
 				}
 				b.events = append(b.events[:0], d.events...)
 				close(b.done)
@@ -96,10 +176,10 @@ func (m *Matcher) runParallel(lr *lineReader, s *Session, workers int, ctxErr fu
 		}()
 	}
 
-	// The producer reads blocks of whole lines.
 	go func() {
 		defer close(jobs)
 		defer close(order)
+		p := producer{r: r, max: max}
 		for {
 			var b *block
 			select {
@@ -107,19 +187,10 @@ func (m *Matcher) runParallel(lr *lineReader, s *Session, workers int, ctxErr fu
 			case <-quit:
 				return
 			}
-			b.data, b.meta, b.err = b.data[:0], b.meta[:0], nil
-			b.done = make(chan struct{})
-			for len(b.data) < blockSize {
-				line, size, cut, err := lr.next()
-				if size > 0 {
-					b.data = append(b.data, line...)
-					b.meta = append(b.meta, lineMeta{end: len(b.data), size: size, cut: cut})
-				}
-				if err != nil {
-					b.err = err
-					break
-				}
+			if !p.fill(b) {
+				return
 			}
+			b.done = make(chan struct{})
 			select {
 			case order <- b:
 			case <-quit:
@@ -138,6 +209,7 @@ func (m *Matcher) runParallel(lr *lineReader, s *Session, workers int, ctxErr fu
 
 	for b := range order {
 		<-b.done
+		s.bytes += int64(b.extra)
 		start, k := 0, 0
 		for i, lm := range b.meta {
 			j := k
@@ -145,7 +217,7 @@ func (m *Matcher) runParallel(lr *lineReader, s *Session, workers int, ctxErr fu
 				j++
 			}
 			s.apply(bytes.TrimSuffix(b.data[start:lm.end], []byte{'\r'}), lm.size, lm.cut, b.events[k:j])
-			start, k = lm.end, j
+			start, k = start+lm.size, j
 			if emit != nil && len(s.out) > 0 && !emit(s.take()) {
 				return errStopped
 			}
@@ -160,5 +232,5 @@ func (m *Matcher) runParallel(lr *lineReader, s *Session, workers int, ctxErr fu
 			return err
 		}
 	}
-	return nil
+	return io.EOF
 }

@@ -3,8 +3,11 @@ package classify
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/buildlog/buildlog/classify/internal/loggen"
 	"github.com/google/go-cmp/cmp"
@@ -91,5 +94,51 @@ func TestParallelStopsEarlyAndCancels(t *testing.T) {
 	cancel()
 	if _, err := m.Classify(ctx, bytes.NewReader(data)); err != context.Canceled {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestParallelLineShapes compares sequential and parallel reports on inputs
+// built to stress block boundaries: long lines cut at the limit, lines over
+// a block, no final newline, CRLF, and odd read sizes.
+func TestParallelLineShapes(t *testing.T) {
+	noise := string(multiLineLog(1 << 20))
+	inputs := map[string]string{
+		"lines over the limit": noise + strings.Repeat("x", 5000) + " Killed\nKilled\n" + strings.Repeat("y", 3<<20) + "\n" + noise,
+		"a line over a block":  noise + "ERROR: No matching distribution found for " + strings.Repeat("z", 3<<20) + "\nKilled\n",
+		"no final newline":     noise + noise + "Killed",
+		"last line over":       noise + strings.Repeat("w", 2<<20),
+		"CRLF":                 strings.ReplaceAll(noise+noise, "\n", "\r\n"),
+		"empty":                "",
+		"only newlines":        strings.Repeat("\n", 3<<20),
+	}
+	for name, in := range inputs {
+		for _, max := range []int{1000, DefaultMaxLineBytes} {
+			seq := basicMatcher(t, WithWorkers(1), WithMaxLineBytes(max))
+			par := basicMatcher(t, WithWorkers(3), WithMaxLineBytes(max))
+			want, werr := seq.Classify(context.Background(), strings.NewReader(in))
+			got, gerr := par.Classify(context.Background(), iotest.HalfReader(strings.NewReader(in)))
+			if werr != nil || gerr != nil {
+				t.Fatalf("%s: errors %v, %v", name, werr, gerr)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s, max %d: mismatch (-sequential +parallel):\n%s", name, max, diff)
+			}
+		}
+	}
+}
+
+func TestParallelReadError(t *testing.T) {
+	boom := errors.New("disk on fire")
+	in := string(multiLineLog(3<<20)) + "partial"
+	par := basicMatcher(t, WithWorkers(2))
+	rep, err := par.Classify(context.Background(), io.MultiReader(strings.NewReader(in), iotest.ErrReader(boom)))
+	var re *ReadError
+	if !errors.As(err, &re) || !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	seq := basicMatcher(t, WithWorkers(1))
+	want, _ := seq.Classify(context.Background(), io.MultiReader(strings.NewReader(in), iotest.ErrReader(boom)))
+	if rep.Lines != want.Lines || len(rep.Issues) != len(want.Issues) || re.Line != want.Lines+1 {
+		t.Errorf("parallel: %d lines, %d issues, error at line %d; sequential: %d lines, %d issues", rep.Lines, len(rep.Issues), re.Line, want.Lines, len(want.Issues))
 	}
 }

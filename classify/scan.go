@@ -92,12 +92,11 @@ func (m *Matcher) run(ctx context.Context, r io.Reader, s *Session, emit func([]
 		defer ar.stop()
 		r = ar
 	}
-	lr := newLineReader(r, m.opt.maxLineBytes)
 	var err error
 	if workers > 1 {
-		err = m.runParallel(lr, s, workers, ctx.Err, emit)
+		err = m.runParallel(r, s, workers, ctx.Err, emit)
 	} else {
-		err = m.runSequential(ctx, lr, s, emit)
+		err = m.runSequential(ctx, newLineReader(r, m.opt.maxLineBytes), s, emit)
 	}
 	if err == errStopped {
 		return err

@@ -81,12 +81,12 @@ func (w *Writer) Line(b []byte) []byte {
 		// A build has a few steps, so step headers are rare lines: one
 		// in a few hundred.
 		if v%20 != 0 {
-			return fmt.Appendf(b, "#%d %.2f Building wheel for %s (pyproject.toml): started\n", vtx, sec, p)
+			return fmt.Appendf(b, "#%d %.2f   Created wheel for %s: filename=%s-1.%d.0-py3-none-any.whl size=%d sha256=%016x\n", vtx, sec, p, p, v, v*1013, r)
 		}
 		return fmt.Appendf(b, "Step %d/14 : RUN pip install %s==1.%d.0\n", 1+v%14, pkgs[v%14%len(pkgs)], v%14)
 	case 1:
 		if v%20 != 0 {
-			return fmt.Appendf(b, "#%d %.2f   Attempting uninstall: %s\n", vtx, sec, p)
+			return fmt.Appendf(b, "#%d %.2f Unpacking lib%s%d:amd64 (3.0.%d-1) over (3.0.%d-0) ...\n", vtx, sec, p, v, v, v)
 		}
 		return fmt.Appendf(b, "#%d [%d/9] RUN conda env create -f environment.yml\n", vtx, 1+vtx%9)
 	case 2:
