@@ -52,13 +52,13 @@ func (m *Matcher) workersFor(r io.Reader) int {
 }
 
 type block struct {
-	data     []byte // whole lines, or the kept part of one over-long line
-	long     int    // > 0: data is the first part of a line of at least this many bytes
-	extra    int    // input bytes of the previous block's cut line, dropped here
-	meta     []lineMeta
-	events   []event
-	err      error // the read error that ended the input after this block
-	done     chan struct{}
+	data   []byte // whole lines, or the kept part of one over-long line
+	long   int    // > 0: data is the first part of a line of at least this many bytes
+	extra  int    // input bytes of the previous block's cut line, dropped here
+	meta   []lineMeta
+	events []event
+	err    error // the read error that ended the input after this block
+	done   chan struct{}
 }
 
 type lineMeta struct {
