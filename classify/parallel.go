@@ -15,7 +15,7 @@ import (
 // the same lines in the same order either way.
 
 const (
-	blockSize = 1 << 20
+	blockSize = 256 << 10 // small enough to stay in a core's cache between the split and the match
 	// autoParallelBytes is the input size from which WithWorkers(0) uses
 	// every core: below it, start-up costs more than it saves.
 	autoParallelBytes = 16 << 20
