@@ -48,8 +48,9 @@ func catalogFiles(path string) ([]string, error) {
 
 // loadCatalogs parses every catalog file the paths name, in order. Files are
 // named in errors as the user wrote them. All parse errors of all files come
-// back together as one classify.ErrorList; a file that cannot be read is a
-// *readError.
+// back together as one classify.ErrorList, with the catalogs as far as they
+// could be read, so that compiling them can find the remaining mistakes; a
+// file that cannot be read is a *readError.
 func loadCatalogs(paths []string) (cats []*classify.Catalog, files []string, err error) {
 	for _, p := range paths {
 		fs, err := catalogFiles(p)
@@ -71,14 +72,10 @@ func loadCatalogs(paths []string) (cats []*classify.Catalog, files []string, err
 				return nil, nil, err
 			}
 			errs = append(errs, list...)
-			continue
 		}
 		cats = append(cats, c)
 	}
-	if len(errs) > 0 {
-		return nil, files, errs.Err()
-	}
-	return cats, files, nil
+	return cats, files, errs.Err()
 }
 
 // readCatalogFile reads a catalog file, refusing to hold more than
@@ -97,7 +94,9 @@ func readCatalogFile(name string) ([]byte, error) {
 }
 
 // buildCatalog merges the default catalog (unless turned off) with the
-// --catalog files. It also returns the names of those files.
+// --catalog files. It also returns the names of those files. With mistakes in
+// the files it returns the merged catalog as far as it could be read, and
+// every mistake found so far in one classify.ErrorList.
 func buildCatalog(cf catalogFlags) (*classify.Catalog, []string, error) {
 	var cats []*classify.Catalog
 	if !cf.noDefault {
@@ -108,25 +107,50 @@ func buildCatalog(cf catalogFlags) (*classify.Catalog, []string, error) {
 		cats = append(cats, d)
 	}
 	user, files, err := loadCatalogs(cf.paths)
-	if err != nil {
+	var errs classify.ErrorList
+	if err != nil && !errors.As(err, &errs) {
 		return nil, files, err
 	}
 	merged, err := classify.Merge(append(cats, user...)...)
-	return merged, files, err
+	var more classify.ErrorList
+	if errors.As(err, &more) {
+		errs = append(errs, more...)
+	}
+	return merged, files, errs.Err()
 }
 
 // compileCatalog builds the Matcher the classify and explain commands use.
 // Rule examples run only when the user adds catalog files, so that mistakes
 // in those show; the default catalog's examples are run by its own tests.
 func compileCatalog(cf catalogFlags, opts ...classify.Option) (*classify.Matcher, error) {
+	m, _, err := compileWith(cf, false, opts...)
+	return m, err
+}
+
+// compileWith compiles the catalog as far as it could be read, so that
+// parse, merge and compile mistakes come back together in one ErrorList. It
+// runs every rule's examples when all is set, else only when catalog files
+// were added. It also returns the names of those files.
+func compileWith(cf catalogFlags, all bool, opts ...classify.Option) (*classify.Matcher, []string, error) {
 	cat, files, err := buildCatalog(cf)
-	if err != nil {
-		return nil, err
+	var errs classify.ErrorList
+	if err != nil && !errors.As(err, &errs) {
+		return nil, files, err
 	}
-	if len(files) == 0 {
+	if !all && len(files) == 0 {
 		opts = append(opts, classify.WithoutExamples())
 	}
-	return classify.Compile(cat, opts...)
+	m, err := classify.Compile(cat, opts...)
+	var more classify.ErrorList
+	if errors.As(err, &more) {
+		errs = append(errs, more...)
+	} else if err != nil {
+		return nil, files, err
+	}
+	if err := errs.Err(); err != nil {
+		return nil, files, err
+	}
+	return m, files, nil
 }
 
 // printCatalogError writes a catalog error as one "triage: " line per

@@ -69,3 +69,23 @@ func TestMachineFormatsStayWellFormed(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryCatalogMistakeAtOnce gives a catalog with one mistake of each
+// kind: parse, merge and compile problems come out together, one line each.
+func TestEveryCatalogMistakeAtOnce(t *testing.T) {
+	out := triage(t, nil, "ok\n", "--catalog", "../../classify/testdata/broken.yaml")
+	if out.code != 2 {
+		t.Errorf("exit %d", out.code)
+	}
+	lines := strings.Split(strings.TrimSpace(out.stderr), "\n")
+	want := []string{"6:5: rule first_rule: unknown key", "11:16: rule bad_regex: invalid pattern", "16:18: rule bad_template: undefined field",
+		"17:9: rule first_rule: duplicate rule id", "25:17: rule cycle_a: cycle", "37:11: rule failing_example: example failed"}
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines:\n%s", len(lines), out.stderr)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], "triage: ../../classify/testdata/broken.yaml:"+w) {
+			t.Errorf("line %d = %q, want it to start with the position and %q", i+1, lines[i], w)
+		}
+	}
+}

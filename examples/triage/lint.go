@@ -64,12 +64,9 @@ func runLint(args []string, stdout, stderr io.Writer, env func(string) string) i
 		return usageError(stderr, errors.New("lint needs at least one catalog file or folder"))
 	}
 
-	merged, files, err := buildCatalog(catalogFlags{paths: paths, noDefault: *noDefault})
+	m, files, err := compileWith(catalogFlags{paths: paths, noDefault: *noDefault}, true)
 	if err == nil {
-		var m *classify.Matcher
-		if m, err = classify.Compile(merged); err == nil {
-			return reportProblems(stdout, stderr, lintMatcher(m, files), len(files))
-		}
+		return reportProblems(stdout, stderr, lintMatcher(m, files), len(files))
 	}
 	var re *readError
 	var list classify.ErrorList
