@@ -47,6 +47,17 @@ func (p Pos) String() string {
 	}
 }
 
+// Before reports whether p comes before q: by file, then line, then column.
+func (p Pos) Before(q Pos) bool {
+	if p.File != q.File {
+		return p.File < q.File
+	}
+	if p.Line != q.Line {
+		return p.Line < q.Line
+	}
+	return p.Column < q.Column
+}
+
 // CatalogError is one problem in a catalog, with the place it was found and
 // the rule it belongs to (empty for catalog-wide problems).
 type CatalogError struct {
@@ -112,16 +123,7 @@ func (l ErrorList) Err() error {
 }
 
 func (l ErrorList) sort() {
-	sort.SliceStable(l, func(i, j int) bool {
-		a, b := l[i].Pos, l[j].Pos
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Column < b.Column
-	})
+	sort.SliceStable(l, func(i, j int) bool { return l[i].Pos.Before(l[j].Pos) })
 }
 
 // errorf appends a positioned error for rule id that wraps the sentinel kind.

@@ -88,16 +88,7 @@ func runLint(args []string, stdout, stderr io.Writer, env func(string) string) i
 // reportProblems prints the problems in file order, one per line, and a
 // count on standard error.
 func reportProblems(stdout, stderr io.Writer, ps []problem, files int) int {
-	sort.SliceStable(ps, func(i, j int) bool {
-		a, b := ps[i].pos, ps[j].pos
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Column < b.Column
-	})
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].pos.Before(ps[j].pos) })
 	errs, warns := 0, 0
 	for _, p := range ps {
 		fmt.Fprintln(stdout, p)
