@@ -256,6 +256,7 @@ func captureFields(mt *regexp2.Match, names []string, fields map[string]string) 
 //	Step 3/12 : RUN pip install -r requirements.txt      (classic builder)
 //	[2/5] RUN pip install …, [stage-1 3/7] COPY . .      (BuildKit, after "#8 ")
 //	 > [ 8/10] RUN conda env create …:                   (BuildKit error summary)
+//	The push refers to repository [myacr.azurecr.io/app] (docker push, after the build)
 func stepHeader(text []byte) []byte {
 	if len(text) < 6 {
 		return nil
@@ -272,6 +273,11 @@ func stepHeader(text []byte) []byte {
 		if bytes.HasPrefix(text, []byte(" > [")) {
 			step = buildkitStep(text[3:])
 			step = bytes.TrimSuffix(bytes.TrimSpace(step), []byte(":"))
+		}
+	case 'T':
+		// After the build, a push is a stage of its own.
+		if bytes.HasPrefix(text, []byte("The push refers to ")) {
+			step = text
 		}
 	}
 	if len(step) > maxStepBytes {

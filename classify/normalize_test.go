@@ -93,6 +93,7 @@ func TestStepHeader(t *testing.T) {
 		{"[12/340] Building CXX object src/x.cc.o", ""},
 		{"[internal] load build definition from Dockerfile", ""},
 		{"Steps 1/2 done", ""},
+		{"The push refers to repository [myacr.azurecr.io/app]", "The push refers to repository [myacr.azurecr.io/app]"},
 	}
 	for _, tt := range tests {
 		if got := string(stepHeader([]byte(tt.in))); got != tt.want {

@@ -228,7 +228,7 @@ func (s *Session) apply(raw []byte, size int, cut bool, events []event) {
 		}
 		if len(s.pending) > 0 && len(seg) > 0 {
 			text, _ := s.norm.normalize(seg)
-			s.advance(text)
+			s.advance(seg, text)
 		}
 		for len(events) > 0 && events[0].seg == k {
 			e := events[0]
@@ -394,8 +394,9 @@ func (p *pending) finish(red *redactor) Issue {
 	return is
 }
 
-// advance tries the open multi-line matches on one segment.
-func (s *Session) advance(text []byte) {
+// advance tries the open multi-line matches on one segment: text is what
+// patterns see, seg the raw bytes kept as evidence.
+func (s *Session) advance(seg, text []byte) {
 	for _, p := range s.pending {
 		r := p.rule
 		if p.unlessLeft > 0 && s.line > p.issue.EndLine && !p.cancelled {
@@ -414,7 +415,7 @@ func (s *Session) advance(text []byte) {
 				continue
 			}
 			p.issue.Fields = captureFields(mt, st.names, p.issue.Fields)
-			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: s.rawText(text, MaxEvidenceBytes)})
+			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: s.rawText(seg, MaxEvidenceBytes)})
 			p.last = s.line
 			p.next++
 			if p.next == len(p.steps) {
@@ -435,7 +436,7 @@ func (s *Session) advance(text []byte) {
 				p.issue.Lists = map[string][]string{}
 			}
 			p.issue.Lists[field] = append(p.issue.Lists[field], cleanField(item))
-			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: s.rawText(text, MaxEvidenceBytes)})
+			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: s.rawText(seg, MaxEvidenceBytes)})
 			p.issue.EndLine = s.line
 			p.items++
 			if p.items >= r.Collect.Max {
