@@ -204,3 +204,21 @@ func TestUnknownSuppression(t *testing.T) {
 		t.Errorf("got %v, want %s", err, want)
 	}
 }
+
+// TestCatalogBuiltInGo compiles a catalog written as Go values: a rule
+// without a severity is an error, and Compile leaves the catalog as it was.
+func TestCatalogBuiltInGo(t *testing.T) {
+	r := &Rule{ID: "oom", Group: "system", Title: "Out of memory", Patterns: []Pattern{{Expr: `^Killed$`}}, Remediation: "More memory."}
+	c := &Catalog{Rules: []*Rule{r}}
+	m, err := Compile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := m.Classify(t.Context(), strings.NewReader("Killed\n"))
+	if rep.Primary == nil || rep.Primary.Severity != SeverityError || rep.Primary.Remediation != "More memory." {
+		t.Errorf("report: %+v", rep.Primary)
+	}
+	if r.Severity != 0 {
+		t.Errorf("Compile changed the rule's severity to %v", r.Severity)
+	}
+}

@@ -111,6 +111,7 @@ type Matcher struct {
 // crule is a compiled rule.
 type crule struct {
 	*Rule
+	severity   Severity // the rule's, error when not set
 	index      int
 	exclude    []*regexp2.Regexp
 	unless     *cstep
@@ -164,98 +165,7 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 			errs.add(r.posOf("id"), r.ID, ErrDuplicateID, "")
 			continue
 		}
-		m.byID[r.ID] = len(m.rules)
-		cr := &crule{Rule: r, index: len(m.rules)}
-		errsBefore := len(errs)
-		m.rules = append(m.rules, cr)
-		cr.before = max(r.Context.Before, o.contextLines)
-		cr.after = max(r.Context.After, o.contextLines)
-		m.before = max(m.before, cr.before)
-		if r.Severity == 0 {
-			r.Severity = SeverityError
-		}
-		names := map[string]bool{}
-		compileSteps := func(seq []Step) []cstep {
-			var out []cstep
-			for _, s := range seq {
-				if re, _ := m.compilePattern(s.Pattern, r.ID, defs, &errs); re != nil {
-					st := cstep{re: re, within: max(s.Within, 1), names: groupNames(re)}
-					for _, n := range st.names {
-						names[n] = true
-					}
-					out = append(out, st)
-				}
-			}
-			return out
-		}
-		ruleSteps := compileSteps(r.Sequence)
-		for pi, p := range r.Patterns {
-			st := start{rule: int32(cr.index), index: pi, steps: ruleSteps}
-			if lazy, expr, names, ok := m.lazyPattern(p, r.ID, defs, &errs); lazy != nil {
-				st.lazy, st.expr, st.names = lazy, expr, names
-			} else if !ok {
-				continue
-			} else {
-				re, expr := m.compilePattern(p, r.ID, defs, &errs)
-				if re == nil {
-					continue
-				}
-				st.re, st.expr, st.names = re, expr, groupNames(re)
-			}
-			if p.HasSequence {
-				st.steps = compileSteps(p.Sequence)
-			}
-			cr.multiline = cr.multiline || len(st.steps) > 0
-			for _, n := range st.names {
-				names[n] = true
-			}
-			switch {
-			case len(p.Literals) > 0:
-				st.lits = lowerAll(p.Literals)
-			case len(r.Literals) > 0:
-				st.lits = lowerAll(r.Literals)
-			default:
-				st.lits = requiredLiterals(st.expr)
-			}
-			if st.lits == nil {
-				m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
-					Err: fmt.Errorf("pattern has no literal of %d or more bytes that every match contains, so it runs on every line: add one or declare literals", minLiteral)})
-			}
-			if leadingRepeat(st.expr) {
-				m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
-					Err: errors.New("pattern starts with an unbounded repetition of a class, which is tried from every position of a line (quadratic on long lines): put a look-behind such as (?<!\\S) or an anchor in front")})
-			}
-			m.starts = append(m.starts, st)
-		}
-		for _, p := range r.Exclude {
-			if re, _ := m.compilePattern(p, r.ID, defs, &errs); re != nil {
-				cr.exclude = append(cr.exclude, re)
-			}
-		}
-		if u := r.Unless; u != nil {
-			if re, _ := m.compilePattern(u.Pattern, r.ID, defs, &errs); re != nil {
-				cr.unless = &cstep{re: re, within: max(u.Within, 1)}
-			}
-		}
-		if col := r.Collect; col != nil {
-			cr.multiline = true
-			if re, _ := m.compilePattern(col.Pattern, r.ID, defs, &errs); re != nil {
-				cr.collect = re
-				if g := groupNames(re); len(g) > 0 {
-					cr.collectKey = re.GroupNumberFromName(g[0])
-				}
-				names[col.Field] = true
-			}
-		}
-		tmpl, undefined := parseTemplate(r.Remediation, names)
-		for _, u := range undefined {
-			errs.add(r.posOf("remediation"), r.ID, ErrUndefinedField, "{{%s}} is not captured by any pattern of the rule", u)
-		}
-		cr.template = tmpl
-		if r.Fallback && len(r.Suppresses) > 0 {
-			errs.add(r.posOf("suppresses"), r.ID, ErrBadValue, "a fallback rule cannot suppress others")
-		}
-		cr.broken = len(errs) > errsBefore
+		m.compileRule(r, defs, &errs)
 	}
 	for _, p := range c.Ignore {
 		if re, _ := m.compilePattern(p, "", defs, &errs); re != nil {
@@ -290,6 +200,104 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// compileRule compiles one rule's patterns, steps, exclusions and template,
+// adding its problems to errs.
+func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
+	m.byID[r.ID] = len(m.rules)
+	cr := &crule{Rule: r, index: len(m.rules)}
+	errsBefore := len(*errs)
+	m.rules = append(m.rules, cr)
+	cr.before = max(r.Context.Before, m.opt.contextLines)
+	cr.after = max(r.Context.After, m.opt.contextLines)
+	m.before = max(m.before, cr.before)
+	cr.severity = r.Severity
+	if cr.severity == 0 {
+		cr.severity = SeverityError
+	}
+	names := map[string]bool{}
+	compileSteps := func(seq []Step) []cstep {
+		var out []cstep
+		for _, s := range seq {
+			if re, _ := m.compilePattern(s.Pattern, r.ID, defs, errs); re != nil {
+				st := cstep{re: re, within: max(s.Within, 1), names: groupNames(re)}
+				for _, n := range st.names {
+					names[n] = true
+				}
+				out = append(out, st)
+			}
+		}
+		return out
+	}
+	ruleSteps := compileSteps(r.Sequence)
+	for pi, p := range r.Patterns {
+		st := start{rule: int32(cr.index), index: pi, steps: ruleSteps}
+		if lazy, expr, names, ok := m.lazyPattern(p, r.ID, defs, errs); lazy != nil {
+			st.lazy, st.expr, st.names = lazy, expr, names
+		} else if !ok {
+			continue
+		} else {
+			re, expr := m.compilePattern(p, r.ID, defs, errs)
+			if re == nil {
+				continue
+			}
+			st.re, st.expr, st.names = re, expr, groupNames(re)
+		}
+		if p.HasSequence {
+			st.steps = compileSteps(p.Sequence)
+		}
+		cr.multiline = cr.multiline || len(st.steps) > 0
+		for _, n := range st.names {
+			names[n] = true
+		}
+		switch {
+		case len(p.Literals) > 0:
+			st.lits = lowerAll(p.Literals)
+		case len(r.Literals) > 0:
+			st.lits = lowerAll(r.Literals)
+		default:
+			st.lits = requiredLiterals(st.expr)
+		}
+		if st.lits == nil {
+			m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
+				Err: fmt.Errorf("pattern has no literal of %d or more bytes that every match contains, so it runs on every line: add one or declare literals", minLiteral)})
+		}
+		if leadingRepeat(st.expr) {
+			m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
+				Err: errors.New("pattern starts with an unbounded repetition of a class, which is tried from every position of a line (quadratic on long lines): put a look-behind such as (?<!\\S) or an anchor in front")})
+		}
+		m.starts = append(m.starts, st)
+	}
+	for _, p := range r.Exclude {
+		if re, _ := m.compilePattern(p, r.ID, defs, errs); re != nil {
+			cr.exclude = append(cr.exclude, re)
+		}
+	}
+	if u := r.Unless; u != nil {
+		if re, _ := m.compilePattern(u.Pattern, r.ID, defs, errs); re != nil {
+			cr.unless = &cstep{re: re, within: max(u.Within, 1)}
+		}
+	}
+	if col := r.Collect; col != nil {
+		cr.multiline = true
+		if re, _ := m.compilePattern(col.Pattern, r.ID, defs, errs); re != nil {
+			cr.collect = re
+			if g := groupNames(re); len(g) > 0 {
+				cr.collectKey = re.GroupNumberFromName(g[0])
+			}
+			names[col.Field] = true
+		}
+	}
+	tmpl, undefined := parseTemplate(r.Remediation, names)
+	for _, u := range undefined {
+		errs.add(r.posOf("remediation"), r.ID, ErrUndefinedField, "{{%s}} is not captured by any pattern of the rule", u)
+	}
+	cr.template = tmpl
+	if r.Fallback && len(r.Suppresses) > 0 {
+		errs.add(r.posOf("suppresses"), r.ID, ErrBadValue, "a fallback rule cannot suppress others")
+	}
+	cr.broken = len(*errs) > errsBefore
 }
 
 // MustCompile is like Compile but panics on error. It is meant for catalogs

@@ -324,7 +324,7 @@ func (s *Session) start(r *crule, steps []cstep, seg []byte, fields map[string]s
 		ID:       r.ID,
 		Group:    r.Group,
 		Title:    r.Title,
-		Severity: r.Severity,
+		Severity: r.severity,
 		Priority: r.Priority,
 		Line:     s.line,
 		EndLine:  s.line,
