@@ -88,6 +88,14 @@
 // RUN …", including interleaved BuildKit output) and each issue names its
 // step.
 //
+// Matching a line needs no state of the log, so large inputs are matched by
+// several workers (WithWorkers) while one goroutine applies their findings
+// in line order: multi-line rules, context and steps see exactly what a
+// sequential scan sees.
+//
+// Credentials that builds print are masked in everything an issue carries
+// (see WithoutRedaction).
+//
 // # Ranking
 //
 // A Report deduplicates issues (same rule, same fields: one issue with a
