@@ -13,8 +13,8 @@ import "bytes"
 //  2. Up to four leading prefixes are removed, in any order: timestamps
 //     (RFC 3339 as in "2025-02-16T00:22:57.123Z ", "2020/05/24 04:28:34 ",
 //     "22:30:26 "), BuildKit plain-progress prefixes ("#8 ", "#8 46.25 ") and
-//     BuildKit's TTY prefixes ("=> => # "), and the "0.928 " elapsed-time
-//     prefix of BuildKit's error summary.
+//     BuildKit's TTY prefixes ("=> => # "), and the "0.928 " or "46.80 "
+//     elapsed-time prefix of BuildKit's error summary.
 //
 // Splitting a line at bare carriage returns happens before this, in the
 // session: each segment is normalised and matched on its own.
@@ -216,14 +216,20 @@ func buildkitPrefix(b []byte) (int, int) {
 	return k, v
 }
 
-// elapsedPrefix matches BuildKit's "0.928 " summary prefix: digits, a dot,
-// exactly three digits, a space.
+// elapsedPrefix matches the elapsed-time prefix of BuildKit's error summary
+// ("0.928 ", "46.80 ", "470.5 "): digits, a dot, one to three digits, and
+// one space.
 func elapsedPrefix(b []byte) int {
 	d := digits(b)
-	if d == 0 || d > 6 || d+5 > len(b) || b[d] != '.' || digits(b[d+1:]) != 3 || b[d+4] != ' ' {
+	if d == 0 || d > 6 || d+2 >= len(b) || b[d] != '.' {
 		return 0
 	}
-	return d + 5
+	f := digits(b[d+1:])
+	k := d + 1 + f
+	if f == 0 || f > 3 || k >= len(b) || b[k] != ' ' {
+		return 0
+	}
+	return k + 1 // one space: what follows keeps its indentation
 }
 
 // timestampPrefix matches a leading timestamp and the separator after it:
