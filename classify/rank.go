@@ -33,9 +33,15 @@ func newAggregator(max int) aggregator {
 
 // makeKey sets a.key to the identity of an issue: its rule and fields.
 func (a *aggregator) makeKey(id string, fields map[string]string) {
-	a.key = append(a.key[:0], id...)
+	a.key = appendKey(a.key[:0], id, fields)
+}
+
+// appendKey appends the identity of an issue, its rule and its fields in
+// name order, to b.
+func appendKey(b []byte, id string, fields map[string]string) []byte {
+	b = append(b, id...)
 	if len(fields) == 0 {
-		return
+		return b
 	}
 	names := make([]string, 0, len(fields))
 	for k := range fields {
@@ -43,12 +49,17 @@ func (a *aggregator) makeKey(id string, fields map[string]string) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		a.key = append(a.key, 0)
-		a.key = append(a.key, k...)
-		a.key = append(a.key, '=')
-		a.key = append(a.key, fields[k]...)
+		b = append(b, 0)
+		b = append(b, k...)
+		b = append(b, '=')
+		b = append(b, fields[k]...)
 	}
+	return b
 }
+
+// Key identifies an issue the way a Report deduplicates issues: the same
+// rule with the same fields gives the same key.
+func (is Issue) Key() string { return string(appendKey(nil, is.ID, is.Fields)) }
 
 // repeat counts a repeat of a known issue at line; false if it is new.
 func (a *aggregator) repeat(id string, fields map[string]string, line int) bool {

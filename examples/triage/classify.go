@@ -170,7 +170,7 @@ func streamLog(m *classify.Matcher, r io.Reader, maxIssues int, emit func(classi
 			readErr = err
 			break
 		}
-		k := issueKey(is)
+		k := is.Key()
 		if seen[k] || len(seen) >= maxIssues {
 			continue
 		}
@@ -179,20 +179,6 @@ func streamLog(m *classify.Matcher, r io.Reader, maxIssues int, emit func(classi
 		emit(is)
 	}
 	return s.Report(), readErr
-}
-
-// issueKey identifies an issue the way a Report deduplicates: same rule,
-// same fields.
-func issueKey(is classify.Issue) string {
-	var b strings.Builder
-	b.WriteString(is.ID)
-	for _, k := range sortedKeys(is.Fields) {
-		b.WriteByte(0)
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(is.Fields[k])
-	}
-	return b.String()
 }
 
 // moreImportant orders issues for a reader: the primary first, then by

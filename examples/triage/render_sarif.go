@@ -287,6 +287,6 @@ func templateText(s string) string {
 // fingerprint identifies an issue across runs: the rule and its fields, not
 // the line number, which moves whenever the log changes.
 func fingerprint(is classify.Issue) string {
-	sum := sha256.Sum256([]byte(issueKey(is)))
+	sum := sha256.Sum256([]byte(is.Key()))
 	return hex.EncodeToString(sum[:8])
 }
