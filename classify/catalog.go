@@ -1,12 +1,10 @@
 package classify
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 )
 
 // SchemaVersion is the catalog schema this package reads.
@@ -151,8 +149,11 @@ type Rule struct {
 // Step is one later line of a multi-line rule.
 type Step struct {
 	Pattern Pattern
-	// Within is the largest distance in lines from the previous step's line.
+	// Within is the largest distance in lines from the previous step's line
+	// (0 means 1: the next line).
 	Within int
+
+	withinPos Pos // where within was written
 }
 
 // Collect gathers the lines after a match that match Pattern into the list
@@ -162,8 +163,10 @@ type Step struct {
 type Collect struct {
 	Pattern Pattern
 	Field   string
-	Max     int
-	Within  int
+	Max     int // 0 means 20
+	Within  int // 0 means 20
+
+	pos Pos // where the collect mapping starts
 }
 
 // Context is how many raw lines around a match an issue keeps as evidence.
@@ -206,77 +209,17 @@ func ParseCatalog(name string, data []byte) (*Catalog, error) {
 	}
 	p := parser{file: name}
 	c := p.parse(data)
+	validate(c, &p.errs, false)
 	return c, p.errs.Err()
 }
 
-// LoadCatalog reads and merges, in lexical order, every file of fsys that
-// matches one of the glob patterns (as in fs.Glob). A pattern that matches no
-// file is an error. As with ParseCatalog, a catalog with problems comes back
-// partial, with every problem in the ErrorList.
-func LoadCatalog(fsys fs.FS, patterns ...string) (*Catalog, error) {
-	var names []string
-	seen := map[string]bool{}
-	for _, pat := range patterns {
-		m, err := fs.Glob(fsys, pat)
-		if err != nil {
-			return nil, err
-		}
-		if len(m) == 0 {
-			return nil, fmt.Errorf("catalog: no file matches %q", pat)
-		}
-		sort.Strings(m)
-		for _, n := range m {
-			if !seen[n] {
-				seen[n] = true
-				names = append(names, n)
-			}
-		}
-	}
-	var cats []*Catalog
-	var errs ErrorList
-	for _, n := range names {
-		data, err := readLimited(fsys, n)
-		if err != nil {
-			var l ErrorList
-			if !errors.As(err, &l) {
-				return nil, err
-			}
-			errs = append(errs, l...)
-			continue
-		}
-		c, err := ParseCatalog(n, data)
-		if err != nil {
-			errs = append(errs, err.(ErrorList)...)
-		}
-		cats = append(cats, c)
-	}
-	c, err := Merge(cats...)
-	if err != nil {
-		errs = append(errs, err.(ErrorList)...)
-	}
-	return c, errs.Err()
-}
-
-func readLimited(fsys fs.FS, name string) ([]byte, error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxCatalogBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if len(data) > MaxCatalogBytes {
-		return nil, ErrorList{{Pos: Pos{File: name}, Err: fmt.Errorf("%w: more than %d bytes", ErrCatalogTooLarge, MaxCatalogBytes)}}
-	}
-	return data, nil
-}
-
 // Merge combines catalogs in order into a new one. A later catalog may
-// disable rules by id and replace a rule whose Override is set; any other
-// repeated rule id or definition name is an error (the first one is kept).
-// The inputs are not changed.
+// disable rules of earlier ones by id and replace a rule whose Override is
+// set; any other repeated rule id or definition name is an error (the first
+// one is kept). A disable that names no earlier rule is kept in the result's
+// Disable, so that a team catalog loaded on its own can be merged over the
+// default later; Compile reports one that is still unresolved. The result
+// shares nothing with the inputs, which are not changed.
 func Merge(cats ...*Catalog) (*Catalog, error) {
 	out := &Catalog{Definitions: map[string]Pattern{}}
 	index := map[string]int{}
@@ -285,10 +228,11 @@ func Merge(cats ...*Catalog) (*Catalog, error) {
 		if c == nil {
 			continue
 		}
+		c = c.Clone()
 		for _, d := range c.Disable {
 			i, ok := index[d.Name]
 			if !ok {
-				errs.add(d.Pos, "", ErrUnknownID, "cannot disable %q: no earlier catalog defines it", d.Name)
+				out.Disable = append(out.Disable, d)
 				continue
 			}
 			out.Rules[i] = nil
@@ -304,6 +248,9 @@ func Merge(cats ...*Catalog) (*Catalog, error) {
 		out.Ignore = append(out.Ignore, c.Ignore...)
 		out.Redact = append(out.Redact, c.Redact...)
 		for _, r := range c.Rules {
+			if r == nil {
+				continue
+			}
 			if i, ok := index[r.ID]; ok {
 				if r.Override {
 					out.Rules[i] = r
@@ -324,6 +271,99 @@ func Merge(cats ...*Catalog) (*Catalog, error) {
 	}
 	out.Rules = rules
 	return out, errs.Err()
+}
+
+// Clone returns a deep copy of c, sharing nothing with it.
+func (c *Catalog) Clone() *Catalog {
+	if c == nil {
+		return nil
+	}
+	out := &Catalog{
+		Ignore:  clonePatterns(c.Ignore),
+		Redact:  clonePatterns(c.Redact),
+		Disable: slices.Clone(c.Disable),
+	}
+	if c.Definitions != nil {
+		out.Definitions = make(map[string]Pattern, len(c.Definitions))
+		for k, v := range c.Definitions {
+			out.Definitions[k] = v.clone()
+		}
+	}
+	if c.Rules != nil {
+		out.Rules = make([]*Rule, len(c.Rules))
+		for i, r := range c.Rules {
+			out.Rules[i] = r.Clone()
+		}
+	}
+	return out
+}
+
+// Clone returns a deep copy of r.
+func (r *Rule) Clone() *Rule {
+	if r == nil {
+		return nil
+	}
+	o := *r
+	o.Patterns = clonePatterns(r.Patterns)
+	o.Literals = slices.Clone(r.Literals)
+	o.Exclude = clonePatterns(r.Exclude)
+	o.Sequence = cloneSteps(r.Sequence)
+	if r.Collect != nil {
+		col := *r.Collect
+		col.Pattern = col.Pattern.clone()
+		o.Collect = &col
+	}
+	if r.Unless != nil {
+		u := *r.Unless
+		u.Pattern = u.Pattern.clone()
+		o.Unless = &u
+	}
+	o.Links = slices.Clone(r.Links)
+	o.Suppresses = slices.Clone(r.Suppresses)
+	o.Examples = Examples{Match: cloneExamples(r.Examples.Match), NoMatch: cloneExamples(r.Examples.NoMatch)}
+	o.keyPos = maps.Clone(r.keyPos)
+	return &o
+}
+
+func (p Pattern) clone() Pattern {
+	p.Literals = slices.Clone(p.Literals)
+	p.Sequence = cloneSteps(p.Sequence)
+	return p
+}
+
+func clonePatterns(ps []Pattern) []Pattern {
+	if ps == nil {
+		return nil
+	}
+	out := make([]Pattern, len(ps))
+	for i, p := range ps {
+		out[i] = p.clone()
+	}
+	return out
+}
+
+func cloneSteps(ss []Step) []Step {
+	if ss == nil {
+		return nil
+	}
+	out := make([]Step, len(ss))
+	for i, st := range ss {
+		st.Pattern = st.Pattern.clone()
+		out[i] = st
+	}
+	return out
+}
+
+func cloneExamples(es []Example) []Example {
+	if es == nil {
+		return nil
+	}
+	out := make([]Example, len(es))
+	for i, e := range es {
+		e.Fields = maps.Clone(e.Fields)
+		out[i] = e
+	}
+	return out
 }
 
 // Rule returns the rule with the given id, or nil.

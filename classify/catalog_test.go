@@ -23,7 +23,7 @@ func mustRead(t *testing.T, name string) []byte {
 // comes back in one list, each with its file, line and column.
 func TestBrokenCatalogReportsEverything(t *testing.T) {
 	c, perr := ParseCatalog("testdata/broken.yaml", mustRead(t, "testdata/broken.yaml"))
-	_, cerr := Compile(c)
+	_, cerr := Compile(c, WithExamples())
 	var all ErrorList
 	for _, err := range []error{perr, cerr} {
 		var l ErrorList
@@ -37,7 +37,7 @@ func TestBrokenCatalogReportsEverything(t *testing.T) {
 		`testdata/broken.yaml:6:5: rule first_rule: unknown key: "patern"`,
 		`testdata/broken.yaml:11:16: rule bad_regex: invalid pattern: missing closing ) in ` + "`Could not (find`",
 		`testdata/broken.yaml:16:18: rule bad_template: undefined field: {{requirement}} is not captured by any pattern of the rule`,
-		`testdata/broken.yaml:17:9: rule first_rule: duplicate rule id`,
+		`testdata/broken.yaml:17:9: rule first_rule: duplicate rule id: also defined at testdata/broken.yaml:3:5`,
 		`testdata/broken.yaml:25:17: rule cycle_a: cycle: suppressions form a cycle: cycle_a → cycle_b → cycle_a`,
 		`testdata/broken.yaml:37:11: rule failing_example: example failed: match example not matched by any pattern (normalised line "E: Unable to find package foo")`,
 	}
@@ -68,7 +68,10 @@ func TestFailingExampleIsPositioned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Compile(c)
+	if _, err := Compile(c); err != nil {
+		t.Errorf("Compile ran the examples without WithExamples: %v", err)
+	}
+	_, err = Compile(c, WithExamples())
 	want := `x.yaml:8:11: rule apt_missing: example failed: match example not matched by any pattern (normalised line "E: Unable to find package foo")
 x.yaml:9:17: rule apt_missing: example failed: field package = "bar", want "baz"
 x.yaml:12:11: rule apt_missing: example failed: no_match example matched at its line 1: "E: Unable to locate package qux"`
@@ -169,11 +172,20 @@ func TestMerge(t *testing.T) {
 	}
 
 	fsys["c.yaml"] = &fstest.MapFile{Data: []byte("disable: [nope]\nrules:\n" + rule("three", "g", "again three"))}
-	_, err = LoadCatalog(fsys, "*.yaml")
-	want := "c.yaml:1:11: unknown rule id: cannot disable \"nope\": no earlier catalog defines it\n" +
-		"c.yaml:3:9: rule three: duplicate rule id: also defined at b.yaml:8:5 (set override: true to replace it)"
+	c, err = LoadCatalog(fsys, "*.yaml")
+	want := "c.yaml:3:9: rule three: duplicate rule id: also defined at b.yaml:8:5 (set override: true to replace it)"
 	if err == nil || err.Error() != want {
 		t.Errorf("got:\n%v\nwant:\n%s", err, want)
+	}
+	// A disable that names no rule yet is kept for a later Merge; Compile
+	// reports it when nothing resolved it.
+	if len(c.Disable) != 1 || c.Disable[0].Name != "nope" {
+		t.Errorf("unresolved disables: %+v", c.Disable)
+	}
+	_, err = Compile(c)
+	want = "c.yaml:1:11: unknown rule id: cannot disable \"nope\": no catalog before this one defines it"
+	if err == nil || err.Error() != want {
+		t.Errorf("Compile: got:\n%v\nwant:\n%s", err, want)
 	}
 }
 

@@ -17,8 +17,6 @@ const (
 	DefaultMatchTimeout = 250 * time.Millisecond
 	DefaultMaxLineBytes = 1 << 20
 	DefaultMaxIssues    = 1000
-	// MaxEvidenceBytes caps Issue.Text; context lines are cut to a quarter of it.
-	MaxEvidenceBytes = 4096
 	// verifyWindow is how much of each end of a very long line the regexes see.
 	verifyWindow = 64 << 10
 )
@@ -38,7 +36,9 @@ type options struct {
 	maxIssues    int
 	workers      int
 	redact       bool
-	examples     bool
+	examples     bool             // run the catalog's examples in Compile
+	keep         func(*Rule) bool // whose examples; nil: every rule's
+	lazy         bool             // compile each pattern on first use
 }
 
 // WithMatchTimeout bounds the time one regular expression may spend on one
@@ -81,19 +81,39 @@ func WithMaxIssues(n int) Option {
 	})
 }
 
-// WithoutExamples skips running the rules' examples in Compile, and
-// compiles each pattern on first use rather than in Compile. Use it only for
-// catalogs whose examples already passed, such as an embedded catalog tested
-// in CI: a pattern that does not compile is then not reported but never
-// matches.
-func WithoutExamples() Option {
-	return optionFunc(func(o *options) { o.examples = false })
+// WithExamples makes Compile also run the catalog's examples, as
+// Matcher.Check does, and fail when one does not pass. Examples run even
+// when other rules have errors, so one pass reports everything.
+func WithExamples() Option { return WithExamplesOf(nil) }
+
+// WithExamplesOf is WithExamples for the rules keep accepts, for example
+// the rules of a user's files over an already tested default catalog.
+func WithExamplesOf(keep func(*Rule) bool) Option {
+	return optionFunc(func(o *options) { o.examples, o.keep = true, keep })
 }
 
+// WithLazyCompile compiles each pattern on first use rather than in
+// Compile, which makes start-up several times faster. Use it only for
+// catalogs already tested, such as an embedded catalog whose examples ran in
+// CI: a pattern that Go's parser accepts but regexp2 rejects is then not
+// reported but never matches.
+func WithLazyCompile() Option {
+	return optionFunc(func(o *options) { o.lazy = true })
+}
+
+// WithoutExamples is the old name of WithLazyCompile, from when Compile ran
+// the examples unless told otherwise; it now only selects lazy compilation.
+//
+// Deprecated: Compile runs no examples unless given WithExamples; use
+// WithLazyCompile for lazy compilation.
+func WithoutExamples() Option { return WithLazyCompile() }
+
 // Matcher is a compiled catalog. It is immutable and safe for concurrent use
-// by multiple goroutines; the state of one log lives in a Session.
+// by multiple goroutines; the state of one log lives in a Session. Like a
+// regexp.Regexp it owns what it was compiled from: Compile copies the
+// catalog, so changing the caller's catalog later changes nothing here.
 type Matcher struct {
-	catalog *Catalog
+	catalog *Catalog // Compile's own copy
 	rules   []*crule
 	starts  []start // the rules' patterns: the prefilter's targets
 	always  []int32 // starts without a usable literal: tried on every line
@@ -104,24 +124,32 @@ type Matcher struct {
 	warns   []*CatalogError
 	byID    map[string]int
 	red     redactor
+	ranker  *Ranker
 	// suppressors[i] lists the rules that hide rule i when both are found.
 	suppressors [][]int32
 }
 
-// crule is a compiled rule.
+// crule is a compiled rule: everything a scan reads, copied from the rule.
 type crule struct {
-	*Rule
-	severity   Severity // the rule's, error when not set
-	index      int
-	exclude    []*regexp2.Regexp
-	unless     *cstep
-	multiline  bool // some pattern has steps, or the rule collects
-	collect    *regexp2.Regexp
-	collectKey int // group number of the collected item; 0 for the whole match
-	template   []tmplPart
-	broken     bool // has errors: its examples are not run
-	before     int
-	after      int
+	ID, Group, Title          string
+	Priority                  int
+	Links                     []string
+	Retry                     Retry
+	Fallback                  bool
+	src                       *Rule    // in the Matcher's own copy of the catalog
+	severity                  Severity // the rule's, error when not set
+	index                     int
+	exclude                   []*regexp2.Regexp
+	unless                    *cstep
+	multiline                 bool // some pattern has steps, or the rule collects
+	collect                   *regexp2.Regexp
+	collectKey                int // group number of the collected item; 0 for the whole match
+	collectField              string
+	collectMax, collectWithin int
+	template                  []tmplPart
+	broken                    bool // has errors: its examples are not run
+	before                    int
+	after                     int
 }
 
 type cstep struct {
@@ -143,27 +171,36 @@ type start struct {
 }
 
 // Compile checks a catalog and builds a Matcher from it. Every problem is
-// reported at once in an ErrorList: bad patterns, undefined definitions or
-// template fields, unknown or cyclic suppressions, and failing examples.
+// reported at once in an ErrorList, each with its position: invalid values
+// (ids, literals, distances…), bad patterns, undefined definitions or
+// template fields, unknown or cyclic suppressions, disables that name no
+// rule, and, with WithExamples, failing examples. The catalog is copied, not
+// kept.
 func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
+	if c == nil {
+		return nil, fmt.Errorf("classify: Compile: %w", ErrNilCatalog)
+	}
 	o := options{
 		matchTimeout: DefaultMatchTimeout,
 		maxLineBytes: DefaultMaxLineBytes,
 		maxIssues:    DefaultMaxIssues,
 		redact:       true,
-		examples:     true,
 	}
 	for _, opt := range opts {
 		opt.apply(&o)
 	}
+	c = c.Clone()
 	m := &Matcher{catalog: c, opt: o, byID: map[string]int{}}
 	var errs ErrorList
+	validate(c, &errs, true)
 	defs := newExpander(c.Definitions, &errs)
 
 	for _, r := range c.Rules {
-		if _, dup := m.byID[r.ID]; dup {
-			errs.add(r.posOf("id"), r.ID, ErrDuplicateID, "")
+		if r == nil {
 			continue
+		}
+		if _, dup := m.byID[r.ID]; dup {
+			continue // validate has reported it
 		}
 		m.compileRule(r, defs, &errs)
 	}
@@ -179,6 +216,7 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 		}
 	}
 	m.linkSuppressions(&errs)
+	m.ranker = newRanker(m.rules, m.suppressors)
 
 	lits := make([][]string, len(m.starts), len(m.starts)+1)
 	for i, st := range m.starts {
@@ -194,7 +232,7 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 	// Examples run even when other rules have errors, so that one pass
 	// reports everything; rules that did not compile are skipped.
 	if o.examples {
-		errs = append(errs, m.checkExamples()...)
+		errs = append(errs, m.Check(o.keep)...)
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
@@ -206,7 +244,14 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 // adding its problems to errs.
 func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 	m.byID[r.ID] = len(m.rules)
-	cr := &crule{Rule: r, index: len(m.rules)}
+	cr := &crule{
+		ID: r.ID, Group: r.Group, Title: r.Title, Priority: r.Priority,
+		Links: r.Links, Retry: r.Retry, Fallback: r.Fallback,
+		src: r, index: len(m.rules),
+	}
+	if cr.Retry == "" {
+		cr.Retry = RetryUnknown
+	}
 	errsBefore := len(*errs)
 	m.rules = append(m.rules, cr)
 	cr.before = max(r.Context.Before, m.opt.contextLines)
@@ -253,9 +298,9 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 		}
 		switch {
 		case len(p.Literals) > 0:
-			st.lits = lowerAll(p.Literals)
+			st.lits = usableLiterals(p.Literals)
 		case len(r.Literals) > 0:
-			st.lits = lowerAll(r.Literals)
+			st.lits = usableLiterals(r.Literals)
 		default:
 			st.lits = requiredLiterals(st.expr)
 		}
@@ -281,6 +326,14 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 	}
 	if col := r.Collect; col != nil {
 		cr.multiline = true
+		cr.collectField = col.Field
+		cr.collectMax, cr.collectWithin = col.Max, col.Within
+		if cr.collectMax == 0 {
+			cr.collectMax = 20
+		}
+		if cr.collectWithin == 0 {
+			cr.collectWithin = 20
+		}
 		if re, _ := m.compilePattern(col.Pattern, r.ID, defs, errs); re != nil {
 			cr.collect = re
 			if g := groupNames(re); len(g) > 0 {
@@ -294,9 +347,6 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 		errs.add(r.posOf("remediation"), r.ID, ErrUndefinedField, "{{%s}} is not captured by any pattern of the rule", u)
 	}
 	cr.template = tmpl
-	if r.Fallback && len(r.Suppresses) > 0 {
-		errs.add(r.posOf("suppresses"), r.ID, ErrBadValue, "a fallback rule cannot suppress others")
-	}
 	cr.broken = len(*errs) > errsBefore
 }
 
@@ -314,9 +364,9 @@ func MustCompile(c *Catalog, opts ...Option) *Matcher {
 // the prefilter cannot help with.
 func (m *Matcher) Warnings() []*CatalogError { return m.warns }
 
-// Catalog returns the catalog the Matcher was compiled from. It must not be
-// changed.
-func (m *Matcher) Catalog() *Catalog { return m.catalog }
+// Catalog returns a copy of the catalog the Matcher was compiled from, for
+// tools that print or extend its rules; changing it changes nothing here.
+func (m *Matcher) Catalog() *Catalog { return m.catalog.Clone() }
 
 func lowerAll(ss []string) []string {
 	out := make([]string, len(ss))
@@ -350,7 +400,7 @@ func (m *Matcher) compilePattern(p Pattern, rule string, defs *expander, errs *E
 // when the pattern's definitions cannot be expanded.
 func (m *Matcher) lazyPattern(p Pattern, rule string, defs *expander, errs *ErrorList) (lazy *lazyRegexp, expr string, names []string, ok bool) {
 	expr, ok = defs.expand(p, rule)
-	if !ok || m.opt.examples {
+	if !ok || !m.opt.lazy {
 		return nil, expr, nil, ok
 	}
 	re, err := syntax.Parse(relax(expr), syntax.Perl)
@@ -468,7 +518,7 @@ func (m *Matcher) linkSuppressions(errs *ErrorList) {
 	edges := make([][]int, len(m.rules))
 	for i, r := range m.rules {
 		seen := map[int]bool{}
-		for _, ref := range r.Suppresses {
+		for _, ref := range r.src.Suppresses {
 			var targets []int
 			if j, ok := m.byID[ref.Name]; ok {
 				targets = []int{j}
@@ -514,7 +564,7 @@ func (m *Matcher) linkSuppressions(errs *ErrorList) {
 				}
 				names = append(names, m.rules[j].ID)
 				r := m.rules[j]
-				errs.add(r.posOf("suppresses"), r.ID, ErrCycle, "suppressions form a cycle: %s", strings.Join(names, " → "))
+				errs.add(r.src.posOf("suppresses"), r.ID, ErrCycle, "suppressions form a cycle: %s", strings.Join(names, " → "))
 			}
 		}
 		path = path[:len(path)-1]

@@ -25,6 +25,7 @@ var (
 	ErrMatchTimeout    = errors.New("match timeout")
 	ErrSessionClosed   = errors.New("session is closed")
 	ErrSessionBusy     = errors.New("session used by two goroutines at once")
+	ErrNilCatalog      = errors.New("nil catalog")
 )
 
 // Pos is a position in a catalog file. Line and Column are 1-based; a zero
@@ -113,13 +114,23 @@ func (l ErrorList) Unwrap() []error {
 	return out
 }
 
-// Err returns nil for an empty list and the sorted list otherwise.
+// Err returns nil for an empty list and otherwise the list sorted, with
+// repeats of the same problem at the same place removed (a value checked
+// when a file is parsed is checked again when the catalog is compiled).
 func (l ErrorList) Err() error {
 	if len(l) == 0 {
 		return nil
 	}
 	l.sort()
-	return l
+	out := l[:1]
+	for _, e := range l[1:] {
+		last := out[len(out)-1]
+		if e.Pos == last.Pos && e.Rule == last.Rule && e.Err.Error() == last.Err.Error() {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 func (l ErrorList) sort() {

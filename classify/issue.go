@@ -40,12 +40,18 @@ type Issue struct {
 	Links       []string `json:"links"`
 	Retry       Retry    `json:"retry"`
 
-	// The fields below are set when a Report ranks issues.
+	// The fields below are set when a Report ranks issues; Scan and
+	// Session give Count 1 and LastLine the issue's Line.
 
 	// Count is how many times the same rule matched with the same fields.
 	Count int `json:"count"`
 	// LastLine is the line of the last repeat.
 	LastLine int `json:"last_line"`
+	// Attempts is how many times the failing command was tried, when the
+	// log shows it was retried (the rule's unless pattern followed the
+	// earlier attempts); 0 when it was not. The issue cites the final
+	// attempt. An attempt that was retried and then succeeded is no issue.
+	Attempts int `json:"attempts,omitempty"`
 	// Primary is true for the one issue chosen as the root cause.
 	Primary bool `json:"primary"`
 	// SuppressedBy is the id of a root cause found in the same log that

@@ -17,45 +17,41 @@ import "bytes"
 //     elapsed-time prefix of BuildKit's error summary.
 //
 // Splitting a line at bare carriage returns happens before this, in the
-// session: each segment is normalised and matched on its own.
+// detector (detect.go): each segment is normalised once and matched on its
+// own.
 
-// normalizer holds the buffer a normalised line is written to, so that
-// normalising allocates nothing once the buffer has grown.
-type normalizer struct {
-	buf []byte
-}
-
-// normalize returns the text to match, which may alias seg or the
-// normalizer's buffer, and the BuildKit vertex number of a "#N " prefix, or
-// -1 when there is none.
-func (n *normalizer) normalize(seg []byte) (text []byte, vertex int) {
-	text = seg
+// normalize returns the text rules match for the raw segment seg, and the
+// BuildKit vertex number of a "#N " prefix (-1 when there is none). The text
+// is a part of seg, or, when escapes had to be removed, a suffix of what it
+// appended to buf; it returns buf grown.
+func normalize(buf, seg []byte) (text []byte, vertex int, grown []byte) {
 	if bytes.IndexByte(seg, 0x1b) >= 0 || hasRemnant(seg) {
-		n.buf = stripANSI(n.buf[:0], seg)
-		text = n.buf
+		start := len(buf)
+		buf = stripANSI(buf, seg)
+		text, vertex = stripPrefixes(buf[start:])
+		return text, vertex, buf
 	}
-	return stripPrefixes(text)
+	text, vertex = stripPrefixes(seg)
+	return text, vertex, buf
 }
 
 // Normalize returns the text that rules match for one raw line segment: ANSI
 // escapes and log prefixes removed. It is exported for tools that explain a
-// match; a session does the same without allocating.
+// match; the detector does the same without allocating.
 func Normalize(line string) string {
-	var n normalizer
-	t, _ := n.normalize([]byte(line))
-	return string(t)
+	return string(AppendNormalize(nil, []byte(line)))
 }
 
 // AppendNormalize appends the normalised form of line to dst and returns
 // the extended buffer; with a dst of enough capacity it allocates nothing.
+// It is the detector's own normalisation, for services that match lines of
+// their own next to a Matcher.
 func AppendNormalize(dst, line []byte) []byte {
-	if bytes.IndexByte(line, 0x1b) >= 0 || hasRemnant(line) {
-		start := len(dst)
-		dst = stripANSI(dst, line)
-		text, _ := stripPrefixes(dst[start:])
-		return append(dst[:start], text...) // text is a suffix of dst[start:]: copy down
+	start := len(dst)
+	text, _, grown := normalize(dst, line)
+	if len(grown) > start { // text is a suffix of grown[start:]: copy it down
+		return append(grown[:start], text...)
 	}
-	text, _ := stripPrefixes(line)
 	return append(dst, text...)
 }
 

@@ -43,9 +43,11 @@ func TestNormalize(t *testing.T) {
 		{"12:30 meeting", "12:30 meeting", -1},
 		{"\xff\xfe invalid \xc3", "\xff\xfe invalid \xc3", -1},
 	}
-	var n normalizer
+	var buf []byte
 	for _, tt := range tests {
-		got, v := n.normalize([]byte(tt.in))
+		var got []byte
+		var v int
+		got, v, buf = normalize(buf[:0], []byte(tt.in))
 		if string(got) != tt.want || v != tt.vertex {
 			t.Errorf("normalize(%q) = %q, %d; want %q, %d", tt.in, got, v, tt.want, tt.vertex)
 		}
@@ -56,10 +58,9 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestNormalizeAllocatesNothing(t *testing.T) {
-	var n normalizer
 	line := []byte("2026-07-01T19:33:24Z #8 46.25 \x1b[31mERROR: boom\x1b[0m")
-	n.normalize(line)
-	if a := testing.AllocsPerRun(100, func() { n.normalize(line) }); a != 0 {
+	_, _, buf := normalize(nil, line)
+	if a := testing.AllocsPerRun(100, func() { _, _, buf = normalize(buf[:0], line) }); a != 0 {
 		t.Errorf("normalize allocates %v times per line", a)
 	}
 }

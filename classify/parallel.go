@@ -52,13 +52,13 @@ func (m *Matcher) workersFor(r io.Reader) int {
 }
 
 type block struct {
-	data   []byte // whole lines, or the kept part of one over-long line
-	long   int    // > 0: data is the first part of a line of at least this many bytes
-	extra  int    // input bytes of the previous block's cut line, dropped here
-	meta   []lineMeta
-	events []event
-	err    error // the read error that ended the input after this block
-	done   chan struct{}
+	data  []byte // whole lines, or the kept part of one over-long line
+	long  int    // > 0: data is the first part of a line of at least this many bytes
+	extra int    // input bytes of the previous block's cut line, dropped here
+	meta  []lineMeta
+	found batch // what the detector found in the block's lines
+	err   error // the read error that ended the input after this block
+	done  chan struct{}
 }
 
 type lineMeta struct {
@@ -164,13 +164,14 @@ func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func(
 			d := newDetector(m)
 			for b := range jobs {
 				b.splitLines(max)
-				d.events = d.events[:0]
+				d.out, b.found = b.found, d.out // reuse the block's buffers
+				d.out.reset()
 				start := 0
 				for i, lm := range b.meta {
 					d.line(i, bytes.TrimSuffix(b.data[start:lm.end], []byte{'\r'}))
 					start += lm.size
 				}
-				b.events = append(b.events[:0], d.events...)
+				d.out, b.found = b.found, d.out
 				close(b.done)
 			}
 		}()
@@ -211,19 +212,20 @@ func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func(
 		<-b.done
 		s.bytes += int64(b.extra)
 		start, k := 0, 0
+		segs := b.found.segs
 		for i, lm := range b.meta {
 			j := k
-			for j < len(b.events) && b.events[j].line == i {
+			for j < len(segs) && int(segs[j].line) == i {
 				j++
 			}
-			s.apply(bytes.TrimSuffix(b.data[start:lm.end], []byte{'\r'}), lm.size, lm.cut, b.events[k:j])
+			s.apply(bytes.TrimSuffix(b.data[start:lm.end], []byte{'\r'}), lm.size, lm.cut, &b.found, segs[k:j])
 			start, k = start+lm.size, j
 			if emit != nil && len(s.out) > 0 && !emit(s.take()) {
 				return errStopped
 			}
 		}
 		err := b.err
-		clear(b.events) // drop references to captured fields
+		b.found.reset() // drop references to captured fields
 		free <- b
 		if err != nil {
 			return err

@@ -296,13 +296,7 @@ func (p *parser) rulePatterns(n *yaml.Node) []Pattern {
 
 func (p *parser) literals(n *yaml.Node) []string {
 	var out []string
-	p.strings(n, func(s string, n *yaml.Node) {
-		if len(s) < minLiteral {
-			p.errorf(n, ErrBadValue, "literal %q is shorter than %d bytes", s, minLiteral)
-			return
-		}
-		out = append(out, s)
-	})
+	p.strings(n, func(s string, n *yaml.Node) { out = append(out, s) })
 	return out
 }
 
@@ -311,14 +305,6 @@ func (p *parser) refs(n *yaml.Node) []Ref {
 	p.strings(n, func(s string, n *yaml.Node) { out = append(out, Ref{Name: s, Pos: p.pos(n)}) })
 	return out
 }
-
-// Limits on per-rule numbers, so that one rule cannot make a session hold an
-// unbounded amount of state.
-const (
-	maxWithin       = 1000
-	maxCollect      = 1000
-	maxContextLines = 100
-)
 
 func (p *parser) parseRule(n *yaml.Node) *Rule {
 	r := &Rule{Pos: p.pos(n), keyPos: map[string]Pos{}, Severity: SeverityError, Retry: RetryUnknown}
@@ -336,19 +322,9 @@ func (p *parser) parseRule(n *yaml.Node) *Rule {
 		r.keyPos[key] = p.pos(v)
 		switch key {
 		case "id":
-			if s, ok := p.str(v); ok {
-				if !idPattern.MatchString(s) {
-					p.errorf(v, ErrBadValue, "id %q must be snake_case (lower-case words joined by _)", s)
-				}
-				r.ID = s
-			}
+			r.ID, _ = p.str(v)
 		case "group":
-			if s, ok := p.str(v); ok {
-				if !identPattern.MatchString(s) {
-					p.errorf(v, ErrBadValue, "group %q must be a lower-case word", s)
-				}
-				r.Group = s
-			}
+			r.Group, _ = p.str(v)
 		case "title":
 			r.Title, _ = p.str(v)
 		case "severity":
@@ -381,20 +357,10 @@ func (p *parser) parseRule(n *yaml.Node) *Rule {
 		case "remediation":
 			r.Remediation, _ = p.str(v)
 		case "links":
-			p.strings(v, func(s string, n *yaml.Node) {
-				if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
-					p.errorf(n, ErrBadValue, "link %q is not an http(s) URL", s)
-				}
-				r.Links = append(r.Links, s)
-			})
+			p.strings(v, func(s string, n *yaml.Node) { r.Links = append(r.Links, s) })
 		case "retry":
 			if s, ok := p.str(v); ok {
-				switch Retry(s) {
-				case RetryTransient, RetryPermanent, RetryUnknown:
-					r.Retry = Retry(s)
-				default:
-					p.errorf(v, ErrBadValue, "retry %q (want transient, permanent or unknown)", s)
-				}
+				r.Retry = Retry(s)
 			}
 		case "suppresses":
 			r.Suppresses = p.refs(v)
@@ -431,18 +397,6 @@ func (p *parser) parseRule(n *yaml.Node) *Rule {
 	if n.Kind != yaml.MappingNode {
 		return nil
 	}
-	if r.ID == "" {
-		p.errorf(n, ErrMissing, "id")
-	}
-	if len(r.Patterns) == 0 {
-		p.errorf(n, ErrMissing, "patterns")
-	}
-	if r.Title == "" {
-		p.errorf(n, ErrMissing, "title")
-	}
-	if r.Group == "" {
-		p.errorf(n, ErrMissing, "group")
-	}
 	return r
 }
 
@@ -457,6 +411,7 @@ func (p *parser) parseStep(n *yaml.Node) Step {
 				found = true
 			}
 		case "within":
+			s.withinPos = p.pos(v)
 			s.Within = p.nonNegative(v, maxWithin)
 			if s.Within == 0 {
 				p.errorf(v, ErrBadValue, "within must be at least 1")
@@ -473,21 +428,14 @@ func (p *parser) parseStep(n *yaml.Node) Step {
 
 func (p *parser) parseCollect(n *yaml.Node) *Collect {
 	c := &Collect{Max: 20, Within: 20}
-	var found bool
 	p.mapping(n, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "pattern":
 			if e, ok := p.str(v); ok {
 				c.Pattern = Pattern{Expr: e, Pos: p.pos(v)}
-				found = true
 			}
 		case "field":
-			if s, ok := p.str(v); ok {
-				if !identPattern.MatchString(s) {
-					p.errorf(v, ErrBadValue, "field %q must be a snake_case word", s)
-				}
-				c.Field = s
-			}
+			c.Field, _ = p.str(v)
 		case "max":
 			c.Max = p.nonNegative(v, maxCollect)
 		case "within":
@@ -499,12 +447,7 @@ func (p *parser) parseCollect(n *yaml.Node) *Collect {
 	if n.Kind != yaml.MappingNode {
 		return nil
 	}
-	if !found {
-		p.errorf(n, ErrMissing, "pattern in collect")
-	}
-	if c.Field == "" {
-		p.errorf(n, ErrMissing, "field in collect")
-	}
+	c.pos = p.pos(n)
 	if c.Max == 0 || c.Within == 0 {
 		p.errorf(n, ErrBadValue, "collect max and within must be at least 1")
 	}

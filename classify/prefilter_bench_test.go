@@ -58,11 +58,11 @@ func BenchmarkPrefilter(b *testing.B) {
 func BenchmarkNormalize(b *testing.B) {
 	data := loggen.Bytes(loggen.Options{}, 8<<20)
 	lines := bytes.Split(data, []byte("\n"))
-	var n normalizer
+	var buf []byte
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		for _, l := range lines {
-			n.normalize(l)
+			_, _, buf = normalize(buf[:0], l)
 		}
 	}
 }

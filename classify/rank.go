@@ -62,59 +62,145 @@ func appendKey(b []byte, id string, fields map[string]string) []byte {
 func (is Issue) Key() string { return string(appendKey(nil, is.ID, is.Fields)) }
 
 // repeat counts a repeat of a known issue at line; false if it is new.
+// Issues are released in line order, but a repeat counted on the fast path
+// can be ahead of an issue still waiting for its after-context, so the last
+// line only ever grows.
 func (a *aggregator) repeat(id string, fields map[string]string, line int) bool {
 	a.makeKey(id, fields)
 	i, ok := a.index[string(a.key)]
 	if ok {
 		a.issues[i].Count++
-		a.issues[i].LastLine = line
+		a.issues[i].LastLine = max(a.issues[i].LastLine, line)
 	}
 	return ok
 }
 
-func (a *aggregator) add(is Issue) {
+// add records a released issue; it reports whether the issue is new to the
+// report and kept (not a repeat, not beyond the issue limit).
+func (a *aggregator) add(is Issue) bool {
 	if a.repeat(is.ID, is.Fields, is.Line) {
-		return
+		i := a.index[string(a.key)]
+		a.issues[i].Attempts = max(a.issues[i].Attempts, is.Attempts)
+		return false
 	}
 	if len(a.issues) >= a.max {
 		a.folded++
-		return
+		return false
 	}
 	is.Count = 1
 	is.LastLine = is.Line
 	a.index[string(a.key)] = len(a.issues)
 	a.issues = append(a.issues, is)
+	return true
 }
 
 // report ranks a copy of the issues seen so far.
-func (a *aggregator) report(m *Matcher) *Report {
+func (a *aggregator) report(k *Ranker) *Report {
 	issues := make([]Issue, len(a.issues))
 	copy(issues, a.issues)
 	r := &Report{Folded: a.folded}
-	r.Issues, r.FallbacksDropped = rank(m, issues)
+	r.Issues, r.FallbacksDropped = k.rank(issues)
+	r.setPrimary()
+	return r
+}
+
+func (r *Report) setPrimary() {
+	r.Primary = nil
 	for i := range r.Issues {
 		if r.Issues[i].Primary {
 			r.Primary = &r.Issues[i]
 		}
 	}
+}
+
+// Ranker deduplicates and ranks issues with the rule table of a compiled
+// catalog: which rules suppress which, and which are fallbacks. It holds no
+// state of its own, so one Ranker serves any number of reports, and a report
+// can be merged with another or ranked again without the Matcher that made
+// it. Issues of ids the table does not know rank as plain rules.
+type Ranker struct {
+	rules map[string]rankRule
+}
+
+type rankRule struct {
+	fallback    bool
+	suppressors []string // ids of the rules that hide this one
+}
+
+// Ranker returns the ranker of the Matcher's catalog.
+func (m *Matcher) Ranker() *Ranker { return m.ranker }
+
+func newRanker(rules []*crule, suppressors [][]int32) *Ranker {
+	k := &Ranker{rules: make(map[string]rankRule, len(rules))}
+	for i, r := range rules {
+		rr := rankRule{fallback: r.Fallback}
+		for _, j := range suppressors[i] {
+			rr.suppressors = append(rr.suppressors, rules[j].ID)
+		}
+		k.rules[r.ID] = rr
+	}
+	return k
+}
+
+// Suppresses reports whether an issue of rule a hides one of rule b when
+// both are found in a log.
+func (k *Ranker) Suppresses(a, b string) bool {
+	for _, id := range k.rules[b].suppressors {
+		if id == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Rank deduplicates issues (the same Key is one issue: counts added, the
+// first occurrence kept, the last line the latest), then suppresses,
+// drops fallbacks and chooses the primary as a Report does. The issues may
+// come from several logs or reports; the input is not changed.
+func (k *Ranker) Rank(issues []Issue) *Report {
+	index := map[string]int{}
+	var out []Issue
+	for _, is := range issues {
+		key := is.Key()
+		i, ok := index[key]
+		if !ok {
+			index[key] = len(out)
+			if is.Count == 0 {
+				is.Count, is.LastLine = 1, is.Line
+			}
+			out = append(out, is)
+			continue
+		}
+		o := &out[i]
+		count := o.Count + max(is.Count, 1)
+		last := max(o.LastLine, is.LastLine, is.Line)
+		attempts := max(o.Attempts, is.Attempts)
+		if is.Line < o.Line {
+			*o = is
+		}
+		o.Count, o.LastLine, o.Attempts = count, last, attempts
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	r := &Report{}
+	r.Issues, r.FallbacksDropped = k.rank(out)
+	r.setPrimary()
 	return r
 }
 
 // rank applies steps 2 to 4 above to issues in line order.
-func rank(m *Matcher, issues []Issue) ([]Issue, int) {
-	present := map[int]int{} // rule index → index of its best issue
+func (k *Ranker) rank(issues []Issue) ([]Issue, int) {
+	present := map[string]int{} // rule id → index of its best issue
 	for i, is := range issues {
-		ri := m.byID[is.ID]
-		if j, ok := present[ri]; !ok || is.Line < issues[j].Line {
-			present[ri] = i
+		if j, ok := present[is.ID]; !ok || is.Line < issues[j].Line {
+			present[is.ID] = i
 		}
 	}
 	for i := range issues {
 		is := &issues[i]
 		is.Primary, is.SuppressedBy = false, ""
 		best := -1
-		for _, sup := range m.suppressors[m.byID[is.ID]] {
-			j, ok := present[int(sup)]
+		for _, sup := range k.rules[is.ID].suppressors {
+			j, ok := present[sup]
 			if !ok {
 				continue
 			}
@@ -129,14 +215,14 @@ func rank(m *Matcher, issues []Issue) ([]Issue, int) {
 	// Fallbacks give way to anything specific of at least their severity.
 	var top Severity
 	for _, is := range issues {
-		if !m.rules[m.byID[is.ID]].Fallback {
+		if !k.rules[is.ID].fallback {
 			top = max(top, is.Severity)
 		}
 	}
 	kept := issues[:0]
 	dropped := 0
 	for _, is := range issues {
-		if m.rules[m.byID[is.ID]].Fallback && is.Severity <= top {
+		if k.rules[is.ID].fallback && is.Severity <= top {
 			dropped++
 			continue
 		}

@@ -45,6 +45,15 @@ func (s *Session) Scan(ctx context.Context, r io.Reader) iter.Seq2[Issue, error]
 	}
 }
 
+// ScanDistinct is Scan yielding only the issues that are new to the
+// session's report: the first of each rule and fields, within the issue
+// limit, in line order. It is for live output that should not repeat
+// itself; Report gives the counts at the end.
+func (s *Session) ScanDistinct(ctx context.Context, r io.Reader) iter.Seq2[Issue, error] {
+	s.distinct = true
+	return s.Scan(ctx, r)
+}
+
 // ReadError is a failure to read the log, after Line-1 lines were read.
 type ReadError struct {
 	Line int

@@ -614,7 +614,7 @@ func TestPatternSettingsAndUnless(t *testing.T) {
 	if got := brief(scanString(t, m, "curl: (6) Could not resolve host\n")); len(got) != 1 {
 		t.Errorf("issue at the end of the log: %v", got)
 	}
-	_, traces := m.Explain("Connection broken: IncompleteRead")
+	traces := m.Explain("Connection broken: IncompleteRead").Traces
 	if len(traces) != 1 || traces[0].Index != 1 || traces[0].Literal != "connection broken" {
 		t.Errorf("traces: %+v", traces)
 	}

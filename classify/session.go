@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/dlclark/regexp2/v2"
@@ -17,7 +16,6 @@ const (
 	maxPending     = 256  // multi-line matches and context windows open at once
 	maxWarnings    = 100  // warnings kept; more are counted
 	maxVertexSteps = 4096 // BuildKit vertices remembered
-	maxStepBytes   = 256
 )
 
 // Session is the state of one log being classified: line numbers, the
@@ -33,8 +31,7 @@ type Session struct {
 	bytes int64 // bytes seen, newlines included
 	cut   int   // lines longer than the limit
 
-	det  *detector  // matches lines fed one at a time
-	norm normalizer // for open multi-line matches
+	det *detector // matches lines fed one at a time
 
 	step        string
 	vertexSteps map[int]string
@@ -47,11 +44,16 @@ type Session struct {
 	inKey   bool // inside a private key block: lines are masked
 	keyEnds bool // the block ends with this line
 
+	// retried[i] counts the attempts of rule i that its unless pattern
+	// showed were retried, since the rule's last issue.
+	retried []int32
+
 	agg        aggregator
 	warnings   []Warning
 	moreWarned int
 	closed     bool
 	quiet      bool // only the report is wanted: released issues are not kept in out
+	distinct   bool // only issues new to the report are handed out
 	busy       atomic.Bool
 }
 
@@ -78,6 +80,7 @@ func (m *Matcher) NewSession() *Session {
 		det:         newDetector(m),
 		vertexSteps: map[int]string{},
 		agg:         newAggregator(m.opt.maxIssues),
+		retried:     make([]int32, len(m.rules)),
 	}
 	if m.before > 0 {
 		s.ring = newRing(m.before)
@@ -147,7 +150,7 @@ func (s *Session) Close() []Issue {
 // Report ranks what the session has seen so far. Call it after Close for
 // the final result; before, issues still pending are left out.
 func (s *Session) Report() *Report {
-	r := s.agg.report(s.m)
+	r := s.agg.report(s.m.ranker)
 	r.Lines = s.line
 	r.Bytes = s.bytes
 	r.LinesCut = s.cut
@@ -168,7 +171,7 @@ func (s *Session) close() {
 	s.closed = true
 	for _, p := range s.pending {
 		if p.next == len(p.steps) && !p.cancelled {
-			s.ready = append(s.ready, p.finish(&s.m.red))
+			s.ready = append(s.ready, s.finish(p))
 		}
 	}
 	s.pending = s.pending[:0]
@@ -197,63 +200,65 @@ func (s *Session) warn(rule, format string, args ...any) {
 func (s *Session) processCut(raw []byte, size int, cut bool) {
 	raw = bytes.TrimSuffix(raw, []byte{'\r'})
 	d := s.det
-	d.events = d.events[:0]
+	d.out.reset()
 	d.line(0, raw)
-	s.apply(raw, size, cut, d.events)
+	s.apply(raw, size, cut, &d.out, d.out.segs)
 }
 
-// apply updates the session with one line and the events found in it, in
-// the order they were found. A bare \r rewrites the terminal line (progress
-// bars), so each segment between them is handled in turn.
-func (s *Session) apply(raw []byte, size int, cut bool, events []event) {
+// apply updates the session with one line and what the detector found in
+// it: segs are the line's segments, in order, with their events in b. A bare
+// \r rewrites the terminal line (progress bars), so each segment is handled
+// in turn; its normalised text comes from the detector, never made again.
+func (s *Session) apply(raw []byte, size int, cut bool, b *batch, segs []segment) {
 	s.line++
 	s.bytes += int64(size)
 	if cut {
 		s.cut++
 		s.warn("", "line longer than %d bytes: matched on its first part", s.m.opt.maxLineBytes)
 	}
-	if len(events) == 0 && len(s.pending) == 0 {
+	if len(s.pending) == 0 && !hasEvents(segs) {
 		// The common case: nothing found, nothing open.
 		if s.ring.size > 0 {
 			s.pushContext(raw)
 		}
 		return
 	}
-	rest := raw
-	for k := 0; ; k++ {
-		seg, after, more := cutSegment(rest)
-		for len(events) > 0 && events[0].seg == k && events[0].kind == evStep {
-			s.setStep(events[0].text, events[0].vertex)
-			events = events[1:]
+	for i := range segs {
+		g := &segs[i]
+		evs := b.events[g.events : g.events+g.nEvs]
+		for len(evs) > 0 && evs[0].kind == evStep {
+			s.setStep(evs[0].text, int(g.vertex))
+			evs = evs[1:]
 		}
-		if len(s.pending) > 0 && len(seg) > 0 {
-			text, _ := s.norm.normalize(seg)
-			s.advance(seg, text)
+		seg := raw[g.rawOff:g.rawEnd]
+		if len(s.pending) > 0 {
+			s.advance(seg, b.text(raw, g))
 		}
-		for len(events) > 0 && events[0].seg == k {
-			e := events[0]
-			events = events[1:]
+		for _, e := range evs {
 			switch e.kind {
 			case evHit:
 				st := &s.m.starts[e.pat]
-				s.start(s.m.rules[st.rule], st.steps, seg, e.fields, e.vertex)
+				s.start(s.m.rules[st.rule], st.steps, seg, e.fields, int(g.vertex))
 			case evWarn:
 				rule, msg, _ := strings.Cut(e.text, "\x00")
 				s.warn(rule, "%s", msg)
-			case evStep:
-				s.setStep(e.text, e.vertex)
 			case evKeyBegin:
 				s.inKey = !s.m.red.off
 			case evKeyEnd:
 				s.keyEnds = s.inKey
 			}
 		}
-		if !more {
-			break
-		}
-		rest = after
 	}
 	s.endLine(raw)
+}
+
+func hasEvents(segs []segment) bool {
+	for i := range segs {
+		if segs[i].nEvs > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // setStep records the build step that the following lines belong to.
@@ -276,35 +281,13 @@ func (s *Session) match(re *regexp2.Regexp, text []byte, rule string, capture bo
 	return mt, ok
 }
 
-// cleanField copies a captured value out of the line buffer, cut to a sane
-// length, with surrounding quotes and spaces removed.
-func cleanField(v string) string {
-	v = strings.TrimSpace(v)
-	if len(v) > 512 {
-		v = v[:512]
-	}
-	return strings.Clone(strings.ToValidUTF8(v, "\uFFFD"))
-}
-
-// evidence copies a raw line for an issue, cut to n bytes on a rune boundary.
-func evidence(raw []byte, n int) string {
-	if len(raw) <= n {
-		return strings.ToValidUTF8(string(raw), "\uFFFD")
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(raw[cut]) {
-		cut--
-	}
-	return strings.ToValidUTF8(string(raw[:cut]), "\uFFFD") + "…"
-}
-
-// rawText copies a raw line for an issue, or its stand-in inside a private
-// key block.
+// rawText copies a raw line segment for an issue: masked, then cut to n
+// bytes; inside a private key block, its stand-in.
 func (s *Session) rawText(raw []byte, n int) string {
 	if s.inKey {
 		return privateKeyLine
 	}
-	return evidence(raw, n)
+	return maskCut(&s.m.red, string(raw), n)
 }
 
 // start begins an issue for rule r on the current line.
@@ -313,9 +296,7 @@ func (s *Session) start(r *crule, steps []cstep, seg []byte, fields map[string]s
 		// Only the report is wanted: a repeat of a released issue is
 		// just counted, which keeps a log of a million identical lines
 		// cheap.
-		for k, v := range fields {
-			fields[k] = s.m.red.string(v)
-		}
+		finishFields(&s.m.red, fields)
 		if s.agg.repeat(r.ID, fields, s.line) {
 			return
 		}
@@ -331,11 +312,10 @@ func (s *Session) start(r *crule, steps []cstep, seg []byte, fields map[string]s
 		Text:     s.rawText(seg, MaxEvidenceBytes),
 		Fields:   fields,
 		Step:     s.stepFor(vertex),
-		Links:    r.Links,
 		Retry:    r.Retry,
 	}
 	if r.before > 0 {
-		is.Context = s.ring.last(r.before, s.line)
+		is.Context = s.ring.last(r.before, s.line, &s.m.red)
 	}
 	p := &pending{rule: r, steps: steps, issue: is, last: s.line, afterLeft: r.after}
 	if len(steps) > 0 || r.collect != nil {
@@ -345,14 +325,14 @@ func (s *Session) start(r *crule, steps []cstep, seg []byte, fields map[string]s
 		s.sequenceDone(p)
 	}
 	if p.complete() {
-		s.ready = append(s.ready, p.finish(&s.m.red))
+		s.ready = append(s.ready, s.finish(p))
 		return
 	}
 	if len(s.pending) >= maxPending {
 		old := s.pending[0]
 		s.pending = s.pending[1:]
-		if old.next == len(old.steps) {
-			s.ready = append(s.ready, old.finish(&s.m.red))
+		if old.next == len(old.steps) && !old.cancelled {
+			s.ready = append(s.ready, s.finish(old))
 		}
 		s.warn(old.rule.ID, "too many open multi-line matches: closed the oldest early")
 	}
@@ -372,26 +352,6 @@ func (s *Session) sequenceDone(p *pending) {
 
 func (p *pending) complete() bool {
 	return p.next == len(p.steps) && !p.collecting && p.afterLeft == 0 && p.unlessLeft == 0
-}
-
-// finish renders the remediation of a complete issue.
-func (p *pending) finish(red *redactor) Issue {
-	is := p.issue
-	red.issue(&is)
-	for k, v := range is.Lists {
-		if is.Fields == nil {
-			is.Fields = map[string]string{}
-		}
-		is.Fields[k] = strings.Join(v, ", ")
-	}
-	is.Remediation = render(p.rule.template, is.Fields)
-	if is.Fields == nil { // JSON gives {} and [] rather than null
-		is.Fields = map[string]string{}
-	}
-	if is.Links == nil {
-		is.Links = []string{}
-	}
-	return is
 }
 
 // advance tries the open multi-line matches on one segment: text is what
@@ -431,15 +391,15 @@ func (s *Session) advance(seg, text []byte) {
 				continue
 			}
 			item := mt.GroupByNumber(r.collectKey).String()
-			field := r.Collect.Field
+			field := r.collectField
 			if p.issue.Lists == nil {
 				p.issue.Lists = map[string][]string{}
 			}
-			p.issue.Lists[field] = append(p.issue.Lists[field], cleanField(item))
+			p.issue.Lists[field] = append(p.issue.Lists[field], strings.Clone(item))
 			p.issue.Evidence = append(p.issue.Evidence, Line{Number: s.line, Text: s.rawText(seg, MaxEvidenceBytes)})
 			p.issue.EndLine = s.line
 			p.items++
-			if p.items >= r.Collect.Max {
+			if p.items >= r.collectMax {
 				p.collecting = false
 			}
 		}
@@ -454,7 +414,10 @@ func (s *Session) endLine(raw []byte) {
 		for _, p := range s.pending {
 			r := p.rule
 			if p.cancelled {
-				continue // the unless pattern followed: not a failure
+				// The unless pattern followed: this attempt was retried,
+				// so it is not the build's failure; the next is counted.
+				s.retried[r.index]++
+				continue
 			}
 			if p.next < len(p.steps) {
 				if s.line-p.last >= p.steps[p.next].within {
@@ -466,15 +429,15 @@ func (s *Session) endLine(raw []byte) {
 			if p.unlessLeft > 0 && s.line > p.issue.EndLine {
 				p.unlessLeft--
 			}
-			if p.collecting && s.line-p.colStart >= r.Collect.Within {
+			if p.collecting && s.line-p.colStart >= r.collectWithin {
 				p.collecting = false
 			}
 			if p.afterLeft > 0 && s.line > p.issue.EndLine && !p.collecting {
-				p.issue.Context = append(p.issue.Context, Line{Number: s.line, Text: s.rawText(raw, MaxEvidenceBytes/4)})
+				p.issue.Context = append(p.issue.Context, Line{Number: s.line, Text: s.rawText(raw, maxContextBytes)})
 				p.afterLeft--
 			}
 			if p.complete() {
-				s.ready = append(s.ready, p.finish(&s.m.red))
+				s.ready = append(s.ready, s.finish(p))
 				continue
 			}
 			keep = append(keep, p)
@@ -521,8 +484,8 @@ func (s *Session) release() {
 		n++
 	}
 	for _, is := range s.ready[:n] {
-		s.agg.add(is)
-		if !s.quiet {
+		isNew := s.agg.add(is)
+		if !s.quiet && (isNew || !s.distinct) {
 			s.out = append(s.out, is)
 		}
 	}
@@ -538,7 +501,9 @@ func (s *Session) stepFor(vertex int) string {
 	return s.step
 }
 
-// ring keeps the last few raw lines, each cut short, in reused buffers.
+// ring keeps the last few raw lines, each cut to ringLineBytes, in reused
+// buffers. Lines are masked when an issue takes them, on all they kept, and
+// only then cut to the context length.
 type ring struct {
 	size  int
 	lines [][]byte
@@ -551,8 +516,8 @@ func newRing(n int) ring {
 }
 
 func (r *ring) push(raw []byte) {
-	if len(raw) > MaxEvidenceBytes/4 {
-		raw = raw[:MaxEvidenceBytes/4]
+	if len(raw) > ringLineBytes {
+		raw = raw[:ringLineBytes]
 	}
 	r.lines[r.next] = append(r.lines[r.next][:0], raw...)
 	r.count++
@@ -560,12 +525,12 @@ func (r *ring) push(raw []byte) {
 }
 
 // last returns up to n lines before line cur, oldest first.
-func (r *ring) last(n, cur int) []Line {
+func (r *ring) last(n, cur int, red *redactor) []Line {
 	n = min(n, r.size, r.count)
 	out := make([]Line, 0, n)
 	for k := n; k >= 1; k-- {
 		i := (r.next - k + r.size) % r.size
-		out = append(out, Line{Number: cur - k, Text: evidence(r.lines[i], MaxEvidenceBytes/4)})
+		out = append(out, Line{Number: cur - k, Text: maskCut(red, string(r.lines[i]), maxContextBytes)})
 	}
 	return out
 }

@@ -25,9 +25,9 @@ var compiled = sync.OnceValues(func() (*classify.Matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The examples are run by this package's tests; skipping them here
-	// keeps start-up fast.
-	return classify.Compile(c, classify.WithoutExamples())
+	// The examples are run by this package's tests, and every pattern
+	// compiles there; lazy compilation keeps start-up fast.
+	return classify.Compile(c, classify.WithLazyCompile())
 })
 
 // Compile compiles the default catalog with the given options, for programs
@@ -38,7 +38,19 @@ func Compile(opts ...classify.Option) (*classify.Matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return classify.Compile(c, append([]classify.Option{classify.WithoutExamples()}, opts...)...)
+	return classify.Compile(c, append([]classify.Option{classify.WithLazyCompile()}, opts...)...)
+}
+
+// Load returns the default catalog with the user catalogs that paths name
+// (files, or folders of *.yaml and *.yml files) merged over it, as
+// classify.LoadFiles does: they may add rules and disable or override
+// default ones. Compile the result with classify.Compile.
+func Load(paths ...string) (*classify.Catalog, error) {
+	c, err := Catalog()
+	if err != nil {
+		return nil, err
+	}
+	return classify.LoadFiles(c, paths...)
 }
 
 // Default returns the default catalog compiled with default settings. It is

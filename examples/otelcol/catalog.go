@@ -1,10 +1,7 @@
 package buildlogprocessor
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/buildlog/buildlog/classify"
@@ -12,70 +9,39 @@ import (
 )
 
 // loadMatcher compiles the default catalog with the given catalog files
-// merged over it, in order. With no files it returns the shared default
-// matcher.
+// (glob patterns) merged over it, in order, with the library's loader. With
+// no files it returns the shared default matcher.
 func loadMatcher(paths []string) (*classify.Matcher, error) {
 	if len(paths) == 0 {
 		return defaultMatcher()
 	}
-	base, err := patterns.Catalog()
-	if err != nil {
-		return nil, fmt.Errorf("default catalog: %w", err)
-	}
-	cats := []*classify.Catalog{base}
+	var files []string
 	userFiles := map[string]bool{}
 	for _, pat := range paths {
-		files, err := filepath.Glob(pat)
+		matched, err := filepath.Glob(pat)
 		if err != nil {
 			return nil, fmt.Errorf("catalogs: %q: %w", pat, err)
 		}
-		if len(files) == 0 {
+		if len(matched) == 0 {
 			return nil, fmt.Errorf("catalogs: %q matches no file", pat)
 		}
-		for _, f := range files {
-			data, err := readCatalog(f)
-			if err != nil {
-				return nil, fmt.Errorf("catalogs: %w", err)
-			}
-			c, err := classify.ParseCatalog(f, data)
-			if err != nil {
-				return nil, fmt.Errorf("catalogs: %w", err)
-			}
-			cats = append(cats, c)
+		for _, f := range matched {
+			files = append(files, f)
 			userFiles[f] = true
 		}
 	}
-	merged, err := classify.Merge(cats...)
+	merged, err := patterns.Load(files...)
 	if err != nil {
 		return nil, fmt.Errorf("catalogs: %w", err)
 	}
-	// Compile runs every rule's examples, so a wrong custom rule stops the
-	// collector at start rather than misclassifying builds. The embedded
-	// catalog's examples are its own tests' business (patterns.Default skips
-	// them too): failures there alone do not stop the collector.
-	m, err := classify.Compile(merged)
-	if err != nil && onlyEmbeddedExamples(err, userFiles) {
-		m, err = classify.Compile(merged, classify.WithoutExamples())
-	}
+	// The examples of the custom rules run, so that a wrong custom rule
+	// stops the collector at start rather than misclassifying builds; the
+	// embedded catalog's examples are its own tests' business.
+	m, err := classify.Compile(merged, classify.WithExamplesOf(func(r *classify.Rule) bool { return userFiles[r.Pos.File] }))
 	if err != nil {
 		return nil, fmt.Errorf("catalogs: %w", err)
 	}
 	return m, nil
-}
-
-// onlyEmbeddedExamples reports whether err lists nothing but failing
-// examples of rules that come from the embedded catalog.
-func onlyEmbeddedExamples(err error, userFiles map[string]bool) bool {
-	var list classify.ErrorList
-	if !errors.As(err, &list) || len(list) == 0 {
-		return false
-	}
-	for _, e := range list {
-		if userFiles[e.Pos.File] || !errors.Is(e, classify.ErrExampleFailed) {
-			return false
-		}
-	}
-	return true
 }
 
 // defaultMatcher returns patterns.Default, turning its panic on an embedded
@@ -88,22 +54,4 @@ func defaultMatcher() (m *classify.Matcher, err error) {
 		}
 	}()
 	return patterns.Default(), nil
-}
-
-// readCatalog reads a catalog file, refusing one larger than
-// classify.MaxCatalogBytes before reading it whole.
-func readCatalog(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, classify.MaxCatalogBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if len(data) > classify.MaxCatalogBytes {
-		return nil, fmt.Errorf("%s: %w: more than %d bytes", name, classify.ErrCatalogTooLarge, classify.MaxCatalogBytes)
-	}
-	return data, nil
 }

@@ -2,7 +2,6 @@ package buildlogprocessor
 
 import (
 	"context"
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,7 +14,6 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/processor/processortest"
 
-	"github.com/buildlog/buildlog/classify"
 )
 
 func TestFactory(t *testing.T) {
@@ -155,23 +153,3 @@ func TestCatalogErrors(t *testing.T) {
 	}
 }
 
-func TestOnlyEmbeddedExamples(t *testing.T) {
-	user := map[string]bool{"mine.yaml": true}
-	example := func(file string) *classify.CatalogError {
-		return &classify.CatalogError{Pos: classify.Pos{File: file, Line: 3}, Rule: "r", Err: classify.ErrExampleFailed}
-	}
-	for _, tc := range []struct {
-		err  error
-		want bool
-	}{
-		{classify.ErrorList{example("system.yaml"), example("docker.yaml")}, true},
-		{classify.ErrorList{example("system.yaml"), example("mine.yaml")}, false},
-		{classify.ErrorList{{Pos: classify.Pos{File: "system.yaml"}, Err: classify.ErrInvalidPattern}}, false},
-		{classify.ErrorList{}, false},
-		{errors.New("other"), false},
-	} {
-		if got := onlyEmbeddedExamples(tc.err, user); got != tc.want {
-			t.Errorf("%v: got %v, want %v", tc.err, got, tc.want)
-		}
-	}
-}

@@ -148,7 +148,7 @@ func classifyOne(m *classify.Matcher, cfg *config, name string, stdin io.Reader,
 	p := startProgress(showProgress, stderr, src)
 	res := &result{source: src.name}
 	if cfg.format == "jsonl" {
-		res.report, err = streamLog(m, src.r, cfg.maxIssues, func(is classify.Issue) { emit(p, src.name, is) })
+		res.report, err = streamLog(m, src.r, func(is classify.Issue) { emit(p, src.name, is) })
 	} else {
 		res.report, err = m.Classify(context.Background(), src.r)
 	}
@@ -161,21 +161,14 @@ func classifyOne(m *classify.Matcher, cfg *config, name string, stdin io.Reader,
 
 // streamLog classifies r with a Session, handing each distinct issue to emit
 // as soon as it is found, and returns the ranked report at the end.
-func streamLog(m *classify.Matcher, r io.Reader, maxIssues int, emit func(classify.Issue)) (*classify.Report, error) {
+func streamLog(m *classify.Matcher, r io.Reader, emit func(classify.Issue)) (*classify.Report, error) {
 	s := m.NewSession()
-	seen := map[string]bool{}
 	var readErr error
-	for is, err := range s.Scan(context.Background(), r) {
+	for is, err := range s.ScanDistinct(context.Background(), r) {
 		if err != nil {
 			readErr = err
 			break
 		}
-		k := is.Key()
-		if seen[k] || len(seen) >= maxIssues {
-			continue
-		}
-		seen[k] = true
-		is.Count, is.LastLine = 1, is.Line
 		emit(is)
 	}
 	return s.Report(), readErr

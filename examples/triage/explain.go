@@ -72,12 +72,12 @@ func runExplain(args []string, stdout, stderr io.Writer, env func(string) string
 		explainLine(stdout, m, *line, id)
 		return exitOK
 	}
-	explainRule(stdout, m.Catalog(), m.Catalog().Rule(id))
+	explainRule(stdout, m.Catalog(), m.Ranker(), m.Catalog().Rule(id))
 	return exitOK
 }
 
 // explainRule prints everything a rule says.
-func explainRule(w io.Writer, cat *classify.Catalog, r *classify.Rule) {
+func explainRule(w io.Writer, cat *classify.Catalog, rk *classify.Ranker, r *classify.Rule) {
 	fmt.Fprintf(w, "%s: %s\n", r.ID, sanitize(r.Title))
 	f := fieldWriter{w: w}
 	f.line("defined at", r.Pos.String())
@@ -120,7 +120,7 @@ func explainRule(w io.Writer, cat *classify.Catalog, r *classify.Rule) {
 	}
 	var by []string
 	for _, o := range cat.Rules {
-		if o != r && names(o.Suppresses, r) {
+		if o != r && rk.Suppresses(o.ID, r.ID) {
 			by = append(by, o.ID)
 		}
 	}
@@ -139,19 +139,19 @@ func explainRule(w io.Writer, cat *classify.Catalog, r *classify.Rule) {
 	}
 }
 
-// explainLine prints the prefilter and match trace of one line.
+// explainLine prints the prefilter and match trace of one line, and what
+// a report of that line would make of the rules that fire.
 func explainLine(w io.Writer, m *classify.Matcher, line, only string) {
-	norm, traces := m.Explain(line)
-	cat := m.Catalog()
+	ex := m.Explain(line)
 	f := fieldWriter{w: w}
 	f.line("line", sanitize(line))
-	if norm != line {
+	if norm := strings.Join(ex.Segments, "\r"); norm != line {
 		f.line("normalised", sanitize(norm))
 	}
-	var fired []*classify.Rule
+	var fired []string
 	seen := map[string]bool{}
 	shown := 0
-	for _, t := range traces {
+	for _, t := range ex.Traces {
 		if only != "" && t.Rule != only {
 			continue
 		}
@@ -162,7 +162,7 @@ func explainLine(w io.Writer, m *classify.Matcher, line, only string) {
 			verdict = "fires"
 			if !seen[t.Rule] {
 				seen[t.Rule] = true
-				fired = append(fired, cat.Rule(t.Rule))
+				fired = append(fired, t.Rule)
 			}
 		case t.Excluded != "":
 			verdict = "matches, but an exclude pattern vetoes it"
@@ -172,6 +172,9 @@ func explainLine(w io.Writer, m *classify.Matcher, line, only string) {
 			verdict = "matches, but the prefilter never lets the line through"
 		}
 		fmt.Fprintf(w, "\n%s %s\n", t.Rule, verdict)
+		if len(ex.Segments) > 1 {
+			f.line("segment", fmt.Sprintf("%d of %d (split at carriage returns)", t.Segment+1, len(ex.Segments)))
+		}
 		f.line("pattern", sanitize(t.Pattern))
 		switch {
 		case len(t.Literals) == 0:
@@ -208,48 +211,20 @@ func explainLine(w io.Writer, m *classify.Matcher, line, only string) {
 		fmt.Fprintln(w, "no rule fires on this line")
 		return
 	}
-	var ids []string
-	for _, r := range fired {
-		ids = append(ids, r.ID)
-	}
-	fmt.Fprintf(w, "fires: %s\n", strings.Join(ids, ", "))
-	for _, r := range fired {
-		for _, o := range fired {
-			if o != r && names(o.Suppresses, r) {
-				fmt.Fprintf(w, "hidden: %s (suppressed by %s)\n", r.ID, o.ID)
-				break
-			}
+	fmt.Fprintf(w, "fires: %s\n", strings.Join(fired, ", "))
+	// The ranking is the library's: the same Report a log of this one
+	// line would get.
+	rep := ex.Report
+	for _, is := range rep.Issues {
+		if is.SuppressedBy != "" && (only == "" || is.ID == only) {
+			fmt.Fprintf(w, "hidden: %s (suppressed by %s)\n", is.ID, is.SuppressedBy)
 		}
 	}
-	if p := primaryOf(fired); p != nil {
+	if p := rep.Primary; p != nil {
 		fmt.Fprintf(w, "primary: %s (%s, priority %d)\n", p.ID, p.Severity, p.Priority)
 	} else {
 		fmt.Fprintln(w, "primary: none (no unsuppressed error)")
 	}
-}
-
-// primaryOf chooses among rules firing on one line as a Report would: the
-// unsuppressed error of highest priority.
-func primaryOf(fired []*classify.Rule) *classify.Rule {
-	var best *classify.Rule
-	for _, r := range fired {
-		if r.Severity != classify.SeverityError {
-			continue
-		}
-		hidden := false
-		for _, o := range fired {
-			if o != r && names(o.Suppresses, r) {
-				hidden = true
-			}
-		}
-		if hidden {
-			continue
-		}
-		if best == nil || r.Priority > best.Priority || r.Priority == best.Priority && r.ID < best.ID {
-			best = r
-		}
-	}
-	return best
 }
 
 // fieldWriter prints "  label       value" lines.

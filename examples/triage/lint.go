@@ -152,7 +152,7 @@ func unexercised(cat *classify.Catalog, r *classify.Rule) []problem {
 				Patterns: []classify.Pattern{p}, Literals: r.Literals,
 			}},
 		}
-		m, err := classify.Compile(one, classify.WithoutExamples())
+		m, err := classify.Compile(one)
 		if err != nil {
 			continue // reported when the whole catalog compiled
 		}
@@ -167,8 +167,7 @@ func unexercised(cat *classify.Catalog, r *classify.Rule) []problem {
 func matchesAnyExample(m *classify.Matcher, examples []classify.Example) bool {
 	for _, ex := range examples {
 		for _, line := range strings.Split(ex.Text, "\n") {
-			_, traces := m.Explain(line)
-			for _, t := range traces {
+			for _, t := range m.Explain(line).Traces {
 				if t.Matched {
 					return true
 				}
@@ -193,18 +192,17 @@ func shadowed(m *classify.Matcher, r *classify.Rule) []problem {
 		if strings.Contains(strings.TrimSuffix(ex.Text, "\n"), "\n") {
 			continue
 		}
-		_, traces := m.Explain(ex.Text)
 		seen := map[string]bool{}
-		for _, t := range traces {
+		for _, t := range m.Explain(ex.Text).Traces {
 			if !t.Fired() || t.Rule == r.ID || seen[t.Rule] {
 				continue
 			}
 			seen[t.Rule] = true
 			o := cat.Rule(t.Rule)
-			if o == nil || o.Severity != classify.SeverityError || len(o.Sequence) > 0 || o.Priority <= r.Priority {
+			if o == nil || o.Severity != classify.SeverityError || len(o.Sequence) > 0 || o.Priority <= r.Priority || o.Fallback {
 				continue
 			}
-			if names(r.Suppresses, o) || names(o.Suppresses, r) {
+			if rk := m.Ranker(); rk.Suppresses(r.ID, o.ID) || rk.Suppresses(o.ID, r.ID) {
 				continue
 			}
 			ps = append(ps, problem{pos: ex.Pos, severity: "warning", rule: r.ID,
@@ -212,14 +210,4 @@ func shadowed(m *classify.Matcher, r *classify.Rule) []problem {
 		}
 	}
 	return ps
-}
-
-// names reports whether refs name rule r by id or group.
-func names(refs []classify.Ref, r *classify.Rule) bool {
-	for _, ref := range refs {
-		if ref.Name == r.ID || ref.Name == r.Group {
-			return true
-		}
-	}
-	return false
 }

@@ -9,12 +9,14 @@ import (
 	"github.com/dlclark/regexp2/v2"
 )
 
-// This file matches one line: it splits the line at bare carriage returns,
-// normalises each segment, notes build-step headers, asks the prefilter which
-// patterns could match, and runs only those. What it finds is written as
-// events; a Session applies them in order. Keeping this part free of the
-// session's state lets parallel workers run it on many lines at once, and
-// the sequential and parallel scans share every line of it.
+// This file is the detect stage: it matches one line. It splits the line at
+// bare carriage returns, normalises each segment once, notes build-step
+// headers, asks the prefilter which patterns could match, and runs only
+// those. What it finds is written down as segments and events; a Session
+// applies them in order (apply stage), and never splits or normalises a line
+// again. Keeping this stage free of the session's state lets parallel
+// workers run it on many lines at once, and the sequential and parallel
+// scans, Explain and the example checks all share every line of it.
 
 type eventKind uint8
 
@@ -26,33 +28,69 @@ const (
 	evKeyEnd                    // a private key block ends
 )
 
-// event is something found in segment seg of line line of a block (line is
-// 0 when a session matches lines one at a time).
+// event is something found in one segment.
 type event struct {
-	line   int
-	seg    int
 	kind   eventKind
 	rule   int32
 	pat    int32 // the start pattern that matched
-	vertex int
 	fields map[string]string
-	text   string // the step header, or the warning
+	text   string // the step header (masked and cut), or the warning
+}
+
+// segment is one part of a line between bare carriage returns, as the
+// detector saw it: where it is in the raw line, where its normalised text
+// is, and the events found in it. Offsets, not slices, so a batch of
+// segments holds no pointers and can be kept for a whole block.
+type segment struct {
+	line         int32 // index of the line in the batch
+	rawOff       int32 // the raw segment is line[rawOff:rawEnd]
+	rawEnd       int32
+	textOff      int32 // the normalised text is line[textOff:textEnd], or
+	textEnd      int32 // buf[textOff:textEnd] when inBuf
+	inBuf        bool
+	vertex       int32 // BuildKit vertex of a "#N " prefix, or -1
+	events, nEvs int32 // this segment's events are events[events:events+nEvs]
+}
+
+// batch is what the detector found in a run of lines: a line for a
+// Session.Feed, or a block of a parallel scan.
+type batch struct {
+	segs   []segment
+	events []event
+	buf    []byte // normalised text of segments that had to be rewritten
+}
+
+func (b *batch) reset() {
+	b.segs = b.segs[:0]
+	clear(b.events) // drop references to captured fields
+	b.events = b.events[:0]
+	b.buf = b.buf[:0]
+}
+
+// text returns the normalised text of segment g of line.
+func (b *batch) text(line []byte, g *segment) []byte {
+	if g.inBuf {
+		return b.buf[g.textOff:g.textEnd]
+	}
+	return line[g.textOff:g.textEnd]
 }
 
 // detector holds the scratch space for matching lines; one per goroutine.
 type detector struct {
 	m        *Matcher
-	norm     normalizer
+	out      batch
+	segments int               // segments normalised, for tests of the one-way flow
 	cands    candidates        // start patterns found by the prefilter
 	ruleSeen candidates        // rules already matched in the current segment
 	steps    map[string]string // step headers seen, so that repeats cost nothing
-	events   []event
+	trace    *[]Trace          // Explain's hook: every pattern's verdict is recorded
 }
 
 // maxInterned bounds the step headers a detector remembers.
 const maxInterned = 1024
 
-// intern returns b as a string, allocating only the first time it is seen.
+// intern returns a step header as a string, masked, then cut to
+// maxStepBytes; it allocates only the first time a header is seen.
 func (d *detector) intern(b []byte) string {
 	if s, ok := d.steps[string(b)]; ok { // the lookup does not allocate
 		return s
@@ -60,7 +98,7 @@ func (d *detector) intern(b []byte) string {
 	if d.steps == nil || len(d.steps) >= maxInterned {
 		d.steps = map[string]string{}
 	}
-	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	s := maskStep(&d.m.red, string(b))
 	d.steps[string(b)] = s
 	return s
 }
@@ -78,48 +116,72 @@ func cutSegment(rest []byte) (seg, after []byte, more bool) {
 	return rest[:i], rest[i+1:], true
 }
 
-// line appends the events of one line (without its line end) to d.events.
+// line adds the segments and events of line li (without its line end) to
+// d.out.
 func (d *detector) line(li int, raw []byte) {
-	rest := raw
-	for k := 0; ; k++ {
-		seg, after, more := cutSegment(rest)
+	off := 0
+	for {
+		seg, _, more := cutSegment(raw[off:])
 		if len(seg) > 0 {
-			d.segment(li, k, seg)
+			d.segment(li, raw, off, off+len(seg))
 		}
 		if !more {
 			return
 		}
-		rest = after
+		off += len(seg) + 1
 	}
 }
 
-func (d *detector) segment(li, k int, seg []byte) {
-	text, vertex := d.norm.normalize(seg)
-	if step := stepHeader(text); step != nil {
-		d.events = append(d.events, event{line: li, seg: k, kind: evStep, vertex: vertex, text: d.intern(step)})
+func (d *detector) segment(li int, line []byte, from, to int) {
+	d.segments++
+	b := &d.out
+	raw := line[from:to]
+	g := segment{line: int32(li), rawOff: int32(from), rawEnd: int32(to), events: int32(len(b.events))}
+	start := len(b.buf)
+	text, vertex, grown := normalize(b.buf, raw)
+	b.buf = grown
+	if len(grown) > start {
+		g.inBuf, g.textOff, g.textEnd = true, int32(len(grown)-len(text)), int32(len(grown))
+	} else {
+		g.textOff, g.textEnd = int32(to-len(text)), int32(to)
 	}
+	g.vertex = int32(vertex)
+	if step := stepHeader(text); step != nil {
+		b.events = append(b.events, event{kind: evStep, text: d.intern(step)})
+	}
+	d.match(li, text)
+	g.nEvs = int32(len(b.events)) - g.events
+	b.segs = append(b.segs, g)
+}
+
+// match runs the patterns the prefilter lets through on one normalised
+// segment, adding an event for each rule that fires.
+func (d *detector) match(li int, text []byte) {
 	m := d.m
-	if len(text) < minLiteral && len(m.always) == 0 {
+	if len(text) < minLiteral && len(m.always) == 0 && d.trace == nil {
 		return
 	}
 	d.cands.reset()
 	m.pf.scan(text, &d.cands)
+	if d.trace != nil {
+		d.explain(text)
+	}
 	for _, t := range m.always {
 		d.cands.add(t)
 	}
 	if len(d.cands.list) > 0 {
-		d.verify(li, k, text, vertex)
+		d.verify(text)
 	}
 }
 
 // verify runs the candidate patterns on the normalised text.
-func (d *detector) verify(li, k int, text []byte, vertex int) {
+func (d *detector) verify(text []byte) {
 	m := d.m
 	d.ruleSeen.reset()
 	ignored := -1
 	for _, t := range d.cands.sorted() {
 		if int(t) == len(m.starts) {
-			d.keyBlock(li, k, text)
+			d.keyBlock(text)
 			continue
 		}
 		st := &m.starts[t]
@@ -133,18 +195,15 @@ func (d *detector) verify(li, k int, text []byte, vertex int) {
 		}
 		str, mt, ok, err := matchText(re, text, len(st.names) > 0)
 		if err != nil {
-			d.warn(li, k, r.ID, re)
+			d.warn(r.ID, re)
 		}
-		if !ok || d.excluded(li, k, r, str) {
+		if !ok || d.excluded(r, str) >= 0 {
 			continue
 		}
 		if ignored < 0 {
 			ignored = 0
-			for _, re := range m.ignore {
-				if _, _, ok, _ := matchText(re, text, false); ok {
-					ignored = 1
-					break
-				}
+			if d.ignoredBy(text) >= 0 {
+				ignored = 1
 			}
 		}
 		if ignored == 1 {
@@ -152,42 +211,55 @@ func (d *detector) verify(li, k int, text []byte, vertex int) {
 		}
 		d.ruleSeen.add(st.rule)
 		fields := captureFields(mt, st.names, nil)
-		d.events = append(d.events, event{line: li, seg: k, kind: evHit, rule: st.rule, pat: t, vertex: vertex, fields: fields})
+		d.out.events = append(d.out.events, event{kind: evHit, rule: st.rule, pat: t, fields: fields})
 	}
+}
+
+// ignoredBy returns the index of the catalog ignore pattern that matches
+// text, or -1.
+func (d *detector) ignoredBy(text []byte) int {
+	for i, re := range d.m.ignore {
+		if _, _, ok, _ := matchText(re, text, false); ok {
+			return i
+		}
+	}
+	return -1
 }
 
 // keyBlock notes the first and last lines of a private key block, whose
 // lines the session masks.
-func (d *detector) keyBlock(li, k int, text []byte) {
+func (d *detector) keyBlock(text []byte) {
 	begin := bytes.Contains(text, []byte("-----BEGIN "))
 	end := bytes.Contains(text, []byte("-----END "))
 	switch {
 	case begin && !end:
-		d.events = append(d.events, event{line: li, seg: k, kind: evKeyBegin})
+		d.out.events = append(d.out.events, event{kind: evKeyBegin})
 	case end && !begin:
-		d.events = append(d.events, event{line: li, seg: k, kind: evKeyEnd})
+		d.out.events = append(d.out.events, event{kind: evKeyEnd})
 	}
 }
 
-func (d *detector) warn(li, k int, rule string, re *regexp2.Regexp) {
-	d.events = append(d.events, event{line: li, seg: k, kind: evWarn, text: rule + "\x00" + timeoutMessage(re)})
+func (d *detector) warn(rule string, re *regexp2.Regexp) {
+	d.out.events = append(d.out.events, event{kind: evWarn, text: rule + "\x00" + timeoutMessage(re)})
 }
 
 func timeoutMessage(re *regexp2.Regexp) string {
 	return fmt.Sprintf("%v: pattern %.60q gave up on this line", ErrMatchTimeout, re.String())
 }
 
-func (d *detector) excluded(li, k int, r *crule, str string) bool {
-	for _, re := range r.exclude {
+// excluded returns the index of the rule's exclude pattern that vetoes a
+// match in str, or -1.
+func (d *detector) excluded(r *crule, str string) int {
+	for i, re := range r.exclude {
 		ok, err := re.MatchString(str)
 		if err != nil {
-			d.warn(li, k, r.ID, re)
+			d.warn(r.ID, re)
 		}
 		if ok {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // matchText runs re on text, or on both ends of a very long text, and
@@ -245,7 +317,7 @@ func captureFields(mt *regexp2.Match, names []string, fields map[string]string) 
 		if fields == nil {
 			fields = map[string]string{}
 		}
-		fields[n] = cleanField(g.String())
+		fields[n] = strings.Clone(g.String())
 	}
 	return fields
 }
@@ -279,9 +351,6 @@ func stepHeader(text []byte) []byte {
 		if bytes.HasPrefix(text, []byte("The push refers to ")) {
 			step = text
 		}
-	}
-	if len(step) > maxStepBytes {
-		step = step[:maxStepBytes]
 	}
 	return step
 }
