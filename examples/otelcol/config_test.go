@@ -13,7 +13,6 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/processor/processortest"
-
 )
 
 func TestFactory(t *testing.T) {
@@ -152,4 +151,3 @@ func TestCatalogErrors(t *testing.T) {
 		}
 	}
 }
-
