@@ -26,6 +26,7 @@ var (
 	ErrSessionClosed   = errors.New("session is closed")
 	ErrSessionBusy     = errors.New("session used by two goroutines at once")
 	ErrNilCatalog      = errors.New("nil catalog")
+	ErrNilReader       = errors.New("nil reader")
 )
 
 // Pos is a position in a catalog file. Line and Column are 1-based; a zero

@@ -26,11 +26,31 @@ func (m *Matcher) Scan(ctx context.Context, r io.Reader) iter.Seq2[Issue, error]
 // Scan feeds every line of r to the session, yielding issues as Matcher.Scan
 // does, and closes the session at the end of r, so that Report gives the
 // whole log's result. Use it to stream issues and still get the ranked
-// report.
+// report. Ranging it a second time, or on a closed session, yields only an
+// error wrapping ErrSessionClosed; a nil r yields ErrNilReader; a nil ctx is
+// context.Background().
+//
+// Issues come out when they are complete, and a rule's after-context (the
+// rule's context.after, or WithContextLines) holds an issue back until that
+// many more lines have arrived or the log ends: in a live build that can be
+// a while. For the earliest word, use WithContextLines(0) and rules without
+// after-context, or call Flush.
 func (s *Session) Scan(ctx context.Context, r io.Reader) iter.Seq2[Issue, error] {
 	return func(yield func(Issue, error) bool) {
-		s.enter(true)
+		if r == nil {
+			yield(Issue{}, fmt.Errorf("classify: Scan: %w", ErrNilReader))
+			return
+		}
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		s.enter(false)
 		defer s.busy.Store(false)
+		if s.closed {
+			// A second range over a finished scan, or a closed session.
+			yield(Issue{}, fmt.Errorf("classify: Scan: %w", ErrSessionClosed))
+			return
+		}
 		err := s.m.run(ctx, r, s, func(issues []Issue) bool {
 			for _, is := range issues {
 				if !yield(is, nil) {
@@ -84,6 +104,12 @@ func (m *Matcher) ScanAll(ctx context.Context, r io.Reader) ([]Issue, error) {
 // together with the error.
 func (m *Matcher) Classify(ctx context.Context, r io.Reader) (*Report, error) {
 	s := m.NewSession()
+	if r == nil {
+		return s.Report(), fmt.Errorf("classify: Classify: %w", ErrNilReader)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	s.quiet = true
 	err := m.run(ctx, r, s, nil)
 	return s.Report(), err

@@ -20,8 +20,10 @@ const (
 
 // Session is the state of one log being classified: line numbers, the
 // current build step, open multi-line matches and context windows, and the
-// issues found so far. Feed it lines in order from one goroutine at a time
-// (Feed panics when it sees two at once), then Close it.
+// issues found so far. Feed it lines in order from one goroutine at a time,
+// then Close it. Two goroutines in it at once, or Feed after Close, are bugs
+// in the caller, like a concurrent map write, and panic with an error that
+// wraps ErrSessionBusy or ErrSessionClosed.
 //
 // A Session is what Scan and Classify use inside; use one directly when
 // lines arrive one by one, as in a log-processing service.
@@ -111,13 +113,17 @@ func (s *Session) Feed(line []byte) []Issue {
 // enter marks the session busy, catching its use from two goroutines at
 // once (and, with open, its use after Close) with a panic: both are bugs in
 // the caller.
+//
+// The panic value is an error wrapping ErrSessionBusy or ErrSessionClosed,
+// so a recover can tell them with errors.Is. Scan reports a closed session
+// as an error instead; see Scan.
 func (s *Session) enter(open bool) {
 	if !s.busy.CompareAndSwap(false, true) {
-		panic("classify: " + ErrSessionBusy.Error())
+		panic(fmt.Errorf("classify: %w", ErrSessionBusy))
 	}
 	if open && s.closed {
 		s.busy.Store(false)
-		panic("classify: " + ErrSessionClosed.Error())
+		panic(fmt.Errorf("classify: Feed: %w", ErrSessionClosed))
 	}
 }
 
@@ -144,6 +150,29 @@ func (s *Session) Close() []Issue {
 	s.enter(false)
 	defer s.busy.Store(false)
 	s.close()
+	return s.take()
+}
+
+// Flush hands out the issues whose match is already certain but that still
+// wait for more lines: after-context (they keep the context seen so far) or
+// a list being collected (it keeps the items so far). Issues whose rule may
+// still be cancelled by a retry (unless) keep waiting, and so do multi-line
+// matches not yet complete. A service streaming a live build calls it when
+// its input goes quiet, so that a failure is reported before the build ends.
+func (s *Session) Flush() []Issue {
+	s.enter(false)
+	defer s.busy.Store(false)
+	keep := s.pending[:0]
+	for _, p := range s.pending {
+		if p.next == len(p.steps) && p.unlessLeft == 0 && !p.cancelled {
+			s.ready = append(s.ready, s.finish(p))
+			continue
+		}
+		keep = append(keep, p)
+	}
+	clear(s.pending[len(keep):])
+	s.pending = keep
+	s.release()
 	return s.take()
 }
 

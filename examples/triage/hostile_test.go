@@ -48,6 +48,37 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 }
 
+// TestSecretsAcrossCutsNeverLeak puts credentials across the cuts an issue
+// makes — the 256-byte step header, a 1 KiB context line, the 4 KiB
+// evidence — and checks every format: no prefix of a secret may survive.
+func TestSecretsAcrossCutsNeverLeak(t *testing.T) {
+	at := func(prefix string, n int, secret string) string {
+		return prefix + strings.Repeat("x", n-len(prefix)-1) + " " + secret
+	}
+	const pass = "https://builder:Str4ddl1ngPassw0rdValue@pkgs.example.com/simple"
+	const secret = "Str4ddl1ngPassw0rd"
+	log := at("#6 [2/3] RUN pip install --index-url", 256-len("https://builder:")-10+len("#6 "), pass) + "\n" +
+		at("#6 0.1 Looking in indexes:", 1024-len("https://builder:")-10+len("#6 0.1 "), pass) + "\n" +
+		at("#6 0.2 ERROR: No matching distribution found for torch==9.9", 4096-len("https://builder:")-10+len("#6 0.2 "), pass) + "\n"
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	for _, format := range formats {
+		out := triage(t, map[string]string{"GITHUB_STEP_SUMMARY": summary}, log, "--format", format, "--context", "5", "-v")
+		if out.code != 1 {
+			t.Errorf("%s: exit %d, stderr %q", format, out.code, out.stderr)
+		}
+		all := out.stdout + out.stderr
+		if data, err := os.ReadFile(summary); err == nil {
+			all += string(data)
+		}
+		for n := len(secret); n >= 5; n-- {
+			if strings.Contains(all, secret[:n]) {
+				t.Errorf("%s: %q of the secret leaks", format, secret[:n])
+				break
+			}
+		}
+	}
+}
+
 // TestMachineFormatsStayWellFormed feeds binary garbage, invalid UTF-8 and
 // control characters; json, jsonl and sarif must still parse.
 func TestMachineFormatsStayWellFormed(t *testing.T) {
