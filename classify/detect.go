@@ -57,11 +57,13 @@ type segment struct {
 type batch struct {
 	segs   []segment
 	events []event
-	buf    []byte // normalised text of segments that had to be rewritten
+	buf    []byte  // normalised text of segments that had to be rewritten
+	hot    []int32 // the lines with events, in order
 }
 
 func (b *batch) reset() {
 	b.segs = b.segs[:0]
+	b.hot = b.hot[:0]
 	clear(b.events) // drop references to captured fields
 	b.events = b.events[:0]
 	b.buf = b.buf[:0]
@@ -151,6 +153,9 @@ func (d *detector) segment(li int, line []byte, from, to int) {
 	}
 	d.match(li, text)
 	g.nEvs = int32(len(b.events)) - g.events
+	if g.nEvs > 0 && (len(b.hot) == 0 || b.hot[len(b.hot)-1] != int32(li)) {
+		b.hot = append(b.hot, int32(li))
+	}
 	b.segs = append(b.segs, g)
 }
 

@@ -211,15 +211,35 @@ func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func(
 	for b := range order {
 		<-b.done
 		s.bytes += int64(b.extra)
-		start, k := 0, 0
-		segs := b.found.segs
+		start, k, h := 0, 0, 0
+		segs, hot := b.found.segs, b.found.hot
 		for i, lm := range b.meta {
 			j := k
 			for j < len(segs) && int(segs[j].line) == i {
 				j++
 			}
-			s.apply(bytes.TrimSuffix(b.data[start:lm.end], []byte{'\r'}), lm.size, lm.cut, &b.found, segs[k:j])
+			raw := bytes.TrimSuffix(b.data[start:lm.end], []byte{'\r'})
+			line := segs[k:j]
 			start, k = start+lm.size, j
+			for h < len(hot) && int(hot[h]) < i {
+				h++
+			}
+			next := len(b.meta) // the next line with events, as far as this block tells
+			if h < len(hot) {
+				next = int(hot[h])
+			}
+			if next != i && len(s.pending) == 0 && !lm.cut {
+				// Nothing found, nothing open: the line only counts, and
+				// only the lines a later match may show as context are
+				// kept, since this block tells how far that match is.
+				s.line++
+				s.bytes += int64(lm.size)
+				if s.ring.size > 0 && next-i <= s.ring.size {
+					s.pushContext(raw)
+				}
+				continue
+			}
+			s.apply(raw, lm.size, lm.cut, &b.found, line)
 			if emit != nil && len(s.out) > 0 && !emit(s.take()) {
 				return errStopped
 			}
