@@ -139,7 +139,14 @@ type Rule struct {
 	Fallback    bool  // reported only when nothing more specific was found
 	Context     Context
 	Examples    Examples
-	Override    bool // replaces an earlier rule of the same id on purpose
+	Override bool // replaces an earlier rule of the same id on purpose
+	// Patch changes an earlier rule of the same id, for example a default
+	// rule, without copying it: the single values it sets (group, title,
+	// severity, priority, remediation, retry, fallback, context, literals,
+	// sequence, collect, unless) replace the earlier rule's, and the lists it
+	// sets (patterns, exclude, links, suppresses, examples) are added to the
+	// earlier rule's. A patch needs only its id and what it changes.
+	Patch bool
 
 	Pos Pos // where the rule starts
 
@@ -252,7 +259,11 @@ func Merge(cats ...*Catalog) (*Catalog, error) {
 				continue
 			}
 			if i, ok := index[r.ID]; ok {
-				if r.Override {
+				switch {
+				case r.Patch && !r.Override:
+					out.Rules[i] = out.Rules[i].patched(r)
+					continue
+				case r.Override:
 					out.Rules[i] = r
 					continue
 				}
@@ -271,6 +282,51 @@ func Merge(cats ...*Catalog) (*Catalog, error) {
 	}
 	out.Rules = rules
 	return out, errs.Err()
+}
+
+// sets reports whether a patch sets key: written in its YAML, or, for a
+// rule built in Go, not the zero value.
+func (r *Rule) sets(key string, nonZero bool) bool {
+	if len(r.keyPos) > 0 {
+		_, ok := r.keyPos[key]
+		return ok
+	}
+	return nonZero
+}
+
+// patched returns r with patch p applied (see Rule.Patch).
+func (r *Rule) patched(p *Rule) *Rule {
+	o := r.Clone()
+	if o.keyPos == nil {
+		o.keyPos = map[string]Pos{}
+	}
+	set := func(key string, nonZero bool, apply func()) {
+		if p.sets(key, nonZero) {
+			apply()
+			if pos, ok := p.keyPos[key]; ok {
+				o.keyPos[key] = pos
+			}
+		}
+	}
+	set("group", p.Group != "", func() { o.Group = p.Group })
+	set("title", p.Title != "", func() { o.Title = p.Title })
+	set("severity", p.Severity != 0, func() { o.Severity = p.Severity })
+	set("priority", p.Priority != 0, func() { o.Priority = p.Priority })
+	set("remediation", p.Remediation != "", func() { o.Remediation = p.Remediation })
+	set("retry", p.Retry != "", func() { o.Retry = p.Retry })
+	set("fallback", p.Fallback, func() { o.Fallback = p.Fallback })
+	set("context", p.Context != (Context{}), func() { o.Context = p.Context })
+	set("literals", len(p.Literals) > 0, func() { o.Literals = p.Literals })
+	set("sequence", len(p.Sequence) > 0, func() { o.Sequence = p.Sequence })
+	set("collect", p.Collect != nil, func() { o.Collect = p.Collect })
+	set("unless", p.Unless != nil, func() { o.Unless = p.Unless })
+	o.Patterns = append(o.Patterns, p.Patterns...)
+	o.Exclude = append(o.Exclude, p.Exclude...)
+	o.Links = append(o.Links, p.Links...)
+	o.Suppresses = append(o.Suppresses, p.Suppresses...)
+	o.Examples.Match = append(o.Examples.Match, p.Examples.Match...)
+	o.Examples.NoMatch = append(o.Examples.NoMatch, p.Examples.NoMatch...)
+	return o
 }
 
 // Clone returns a deep copy of c, sharing nothing with it.

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"context"
 	"errors"
 	"os"
 	"strings"
@@ -34,7 +35,7 @@ func TestBrokenCatalogReportsEverything(t *testing.T) {
 	}
 	all.sort()
 	want := []string{
-		`testdata/broken.yaml:6:5: rule first_rule: unknown key: "patern"`,
+		`testdata/broken.yaml:6:5: rule first_rule: unknown key: "patern" in a rule (did you mean "patterns"?)`,
 		`testdata/broken.yaml:11:16: rule bad_regex: invalid pattern: missing closing ) in ` + "`Could not (find`",
 		`testdata/broken.yaml:16:18: rule bad_template: undefined field: {{requirement}} is not captured by any pattern of the rule`,
 		`testdata/broken.yaml:17:9: rule first_rule: duplicate rule id: also defined at testdata/broken.yaml:3:5`,
@@ -88,14 +89,14 @@ func TestParseErrors(t *testing.T) {
 		name, src, want string
 	}{
 		{"wrong type", "rules:\n  - id: a\n    group: g\n    title: t\n    patterns: ['abcd']\n    priority: high\n",
-			`f.yaml:6:15: rule a: invalid value: want a whole number, found the str "high"`},
+			`f.yaml:6:15: rule a: invalid value: want a whole number, found the text "high"`},
 		{"duplicate key", "rules:\n  - id: a\n    id: b\n    group: g\n    title: t\n    patterns: ['abcd']\n",
 			`f.yaml:3:5: rule b: invalid value: key "id" appears twice`},
 		{"unknown top key", "rulez: []\n",
 			`f.yaml:1:1: unknown key: "rulez" (want schema, definitions, ignore, redact, disable or rules)`},
 		{"schema", "schema: 2\n", `f.yaml:1:9: invalid value: schema 2 is not supported (this version reads schema 1)`},
 		{"alias", "definitions:\n  a: &x 'abcd'\n  b: *x\n", `f.yaml:3:6: invalid YAML: YAML aliases (*x) are not supported in catalogs`},
-		{"syntax", "rules: [\n", `f.yaml:1:1: invalid YAML: did not find expected node content`},
+		{"syntax", "rules: [\n", `f.yaml:1: invalid YAML: did not find expected node content`},
 		{"bad utf8", "rules:\n  - id: \xff\n", `f.yaml:2:9: invalid YAML: the file is not valid UTF-8`},
 		{"bad id", "rules:\n  - id: Bad-Id\n    group: g\n    title: t\n    patterns: ['abcd']\n",
 			`f.yaml:2:9: rule Bad-Id: invalid value: id "Bad-Id" must be snake_case (lower-case words joined by _)`},
@@ -232,5 +233,84 @@ func TestCatalogBuiltInGo(t *testing.T) {
 	}
 	if r.Severity != 0 {
 		t.Errorf("Compile changed the rule's severity to %v", r.Severity)
+	}
+}
+
+// TestTeamOverlay follows the documented route for a team catalog: load
+// the team's folder on its own, then merge it over the base. Its disable,
+// override and patch all apply to the base's rules.
+func TestTeamOverlay(t *testing.T) {
+	base, err := ParseCatalog("base.yaml", []byte("rules:\n"+
+		rule("oom", "system", "^Killed$")+"    remediation: More memory.\n    links: [https://example.com/oom]\n"+
+		rule("noisy", "g", "noisy line")+
+		rule("replaced", "g", "old pattern")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	team := fstest.MapFS{
+		"team/a.yaml": {Data: []byte(`disable: [noisy]
+rules:
+  - id: oom
+    patch: true
+    priority: 95
+    remediation: Ask the platform team for a bigger pool.
+    patterns: ['Out of memory: Killed process']
+    exclude: ['^Killed$ # harmless']
+    links: [https://example.com/team-oom]
+    examples:
+      match: ['Out of memory: Killed process 123 (cc1plus)']
+`)},
+		"team/b.yaml": {Data: []byte("rules:\n" + rule("replaced", "g", "new pattern") + "    override: true\n")},
+	}
+	mine, err := LoadCatalog(team, "team/*.yaml")
+	if err != nil {
+		t.Fatalf("loading the team folder on its own: %v", err)
+	}
+	merged, err := Merge(base, mine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Compile(merged, WithExamples())
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	if merged.Rule("noisy") != nil {
+		t.Error("disable of a base rule did not apply")
+	}
+	oom := merged.Rule("oom")
+	if oom.Priority != 95 || oom.Title != "oom" || oom.Remediation != "Ask the platform team for a bigger pool." ||
+		len(oom.Patterns) != 2 || len(oom.Links) != 2 || len(oom.Exclude) != 1 || oom.Patch {
+		t.Errorf("patched rule: %+v", oom)
+	}
+	if got := merged.Rule("replaced").Patterns[0].Expr; got != "new pattern" {
+		t.Errorf("override: %q", got)
+	}
+	rep, _ := m.Classify(context.Background(), strings.NewReader("Out of memory: Killed process 9 (java)\nnoisy line\n"))
+	if len(rep.Issues) != 1 || rep.Primary.ID != "oom" || rep.Primary.Priority != 95 {
+		t.Errorf("report: %+v", rep.Issues)
+	}
+	// A patch or disable nothing resolves is reported by Compile, at the
+	// user's line.
+	_, err = Compile(mine)
+	for _, want := range []string{`team/a.yaml:1:11: unknown rule id: cannot disable "noisy"`, `team/a.yaml:4:12: rule oom: unknown rule id: cannot patch "oom"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("unresolved overlay: %v; want %s", err, want)
+		}
+	}
+}
+
+// TestUserIgnoreBlamedOnUser: a user's ignore pattern that vetoes a base
+// rule's example is reported at the ignore pattern, in the user's file.
+func TestUserIgnoreBlamedOnUser(t *testing.T) {
+	dir := t.TempDir()
+	base, _ := ParseCatalog("embedded/pip.yaml", []byte("rules:\n"+rule("pip_retry", "pip", "WARNING: Retrying")+"    examples:\n      match: ['WARNING: Retrying (Retry(total=4))']\n"))
+	user := dir + "/team.yaml"
+	if err := writeFile(user, "ignore:\n  - '^WARNING: Retrying'\n"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := CompileFiles(base, []string{user})
+	want := user + `:2:5: rule pip_retry: example failed: ignore pattern "^WARNING: Retrying" vetoes a match example of this rule: narrow the ignore pattern, or disable the rule (the match example at embedded/pip.yaml:7:15)`
+	if err == nil || err.Error() != want {
+		t.Errorf("got:\n%v\nwant:\n%s", err, want)
 	}
 }

@@ -2,6 +2,7 @@ package classify_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -99,25 +100,19 @@ func ExampleSession() {
 }
 
 func ExampleErrorList() {
-	bad := `rules:
-  - id: pip_bad
-    group: pip
-    title: broken
-    patterns: ['No matching (distribution']
-    remediation: Fix {{package}}.
-    colour: red
-`
-	cat, err := classify.ParseCatalog("bad.yaml", []byte(bad))
-	if err != nil {
-		fmt.Println(err)
-	}
-	if _, err := classify.Compile(cat); err != nil {
-		fmt.Println(err)
+	// CompileFiles reads, merges and compiles in one call, so every problem
+	// comes back at once, in file order.
+	_, err := classify.CompileFiles(nil, []string{"testdata/team/bad.yaml"})
+	var list classify.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			fmt.Println(e)
+		}
 	}
 	// Output:
-	// bad.yaml:7:5: rule pip_bad: unknown key: "colour"
-	// bad.yaml:5:16: rule pip_bad: invalid pattern: missing closing ) in `No matching (distribution`
-	// bad.yaml:6:18: rule pip_bad: undefined field: {{package}} is not captured by any pattern of the rule
+	// testdata/team/bad.yaml:5:16: rule pip_bad: invalid pattern: missing closing ) in `No matching (distribution`
+	// testdata/team/bad.yaml:6:18: rule pip_bad: undefined field: {{package}} is not captured by any pattern of the rule
+	// testdata/team/bad.yaml:7:5: rule pip_bad: unknown key: "colour" in a rule (want one of id, group, title, severity, priority, patterns, literals, exclude, sequence, collect, unless, remediation, links, retry, suppresses, fallback, context, examples, override, patch)
 }
 
 func ExampleNormalize() {

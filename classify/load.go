@@ -163,3 +163,43 @@ func LoadFiles(base *Catalog, paths ...string) (*Catalog, error) {
 	}
 	return c, errs.Err()
 }
+
+// CompileFiles is LoadFiles followed by Compile, in one call that reports
+// every problem of both — YAML, values, patterns, templates, suppressions,
+// examples — in one sorted ErrorList, each with the user's file, line and
+// column. The examples that run are those of the files' own rules, and of
+// every rule when the files add ignore patterns, which apply to all rules
+// (a failure is then blamed on the ignore pattern); WithExamples among opts
+// runs them all. A path that cannot be read is an *fs.PathError.
+func CompileFiles(base *Catalog, paths []string, opts ...Option) (*Matcher, error) {
+	files, err := CatalogFiles(paths...)
+	if err != nil {
+		return nil, err
+	}
+	c, err := LoadFiles(base, paths...)
+	var errs ErrorList
+	if err != nil && !errors.As(err, &errs) {
+		return nil, err
+	}
+	inFiles := map[string]bool{}
+	for _, f := range files {
+		inFiles[f] = true
+	}
+	ignores := false
+	for _, p := range c.Ignore {
+		ignores = ignores || inFiles[p.Pos.File]
+	}
+	keep := func(r *Rule) bool { return ignores || inFiles[r.Pos.File] || inFiles[r.posOf("patch").File] }
+	opts = append([]Option{WithExamplesOf(keep)}, opts...)
+	m, err := Compile(c, opts...)
+	var more ErrorList
+	if errors.As(err, &more) {
+		errs = append(errs, more...)
+	} else if err != nil {
+		return nil, err
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

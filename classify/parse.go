@@ -60,8 +60,9 @@ func (p *parser) parse(data []byte) *Catalog {
 		msg := err.Error()
 		pos := Pos{File: p.file}
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			// The YAML library gives only the line; no column is
+			// better than a made-up one.
 			pos.Line, _ = strconv.Atoi(m[1])
-			pos.Column = 1
 			msg = msg[len(m[0]):]
 		} else {
 			msg = strings.TrimPrefix(msg, "yaml: ")
@@ -137,6 +138,47 @@ func (p *parser) check(n *yaml.Node, depth int) bool {
 
 var identPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
+// ruleKeys are the keys a rule may have.
+var ruleKeys = []string{"id", "group", "title", "severity", "priority", "patterns", "literals", "exclude",
+	"sequence", "collect", "unless", "remediation", "links", "retry", "suppresses", "fallback", "context",
+	"examples", "override", "patch"}
+
+// didYouMean suggests the known key closest to a mistyped one, or lists
+// them all.
+func didYouMean(key string, known []string) string {
+	best, dist := "", 3
+	for _, k := range known {
+		if d := editDistance(key, k); d < dist {
+			best, dist = k, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return " (want one of " + strings.Join(known, ", ") + ")"
+}
+
+// editDistance is the Levenshtein distance of two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -151,7 +193,12 @@ func kindName(n *yaml.Node) string {
 		if len(v) > 60 {
 			v = v[:60] + "…"
 		}
-		return fmt.Sprintf("the %s %q", strings.TrimPrefix(n.Tag, "!!"), v)
+		kinds := map[string]string{"!!str": "text", "!!int": "number", "!!float": "number", "!!bool": "true/false"}
+		kind := kinds[n.Tag]
+		if kind == "" {
+			kind = "value"
+		}
+		return fmt.Sprintf("the %s %q", kind, v)
 	}
 	return "something else"
 }
@@ -368,6 +415,8 @@ func (p *parser) parseRule(n *yaml.Node) *Rule {
 			r.Fallback = p.bool(v)
 		case "override":
 			r.Override = p.bool(v)
+		case "patch":
+			r.Patch = p.bool(v)
 		case "context":
 			p.mapping(v, func(key string, k, v *yaml.Node) {
 				switch key {
@@ -391,7 +440,7 @@ func (p *parser) parseRule(n *yaml.Node) *Rule {
 				}
 			})
 		default:
-			p.errorf(k, ErrUnknownKey, "%q", key)
+			p.errorf(k, ErrUnknownKey, "%q in a rule%s", key, didYouMean(key, ruleKeys))
 		}
 	})
 	if n.Kind != yaml.MappingNode {

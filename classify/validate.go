@@ -42,6 +42,15 @@ func validate(c *Catalog, errs *ErrorList, whole bool) {
 			errs.add(Pos{}, "", ErrBadValue, "a nil rule in the catalog")
 			continue
 		}
+		if r.Patch {
+			if whole {
+				errs.add(r.posOf("patch"), r.ID, ErrUnknownID, "cannot patch %q: no catalog before this one defines it", r.ID)
+				continue
+			}
+			if r.Override {
+				errs.add(r.posOf("patch"), r.ID, ErrBadValue, "a rule cannot be both a patch and an override")
+			}
+		}
 		validateRule(r, errs)
 		if r.ID == "" || !whole {
 			continue
@@ -59,9 +68,14 @@ func validateRule(r *Rule, errs *ErrorList) {
 		errs.add(r.posOf(key), r.ID, ErrBadValue, format, args...)
 	}
 	missing := func(what string) { errs.add(r.Pos, r.ID, ErrMissing, "%s", what) }
+	if r.Patch {
+		// A patch has only what it changes; the rule it patches has the
+		// rest, and is checked once patched.
+		missing = func(string) {}
+	}
 	switch {
 	case r.ID == "":
-		missing("id")
+		errs.add(r.Pos, r.ID, ErrMissing, "id")
 	case !idPattern.MatchString(r.ID):
 		bad("id", "id %q must be snake_case (lower-case words joined by _)", r.ID)
 	}
