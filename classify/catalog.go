@@ -139,7 +139,7 @@ type Rule struct {
 	Fallback    bool  // reported only when nothing more specific was found
 	Context     Context
 	Examples    Examples
-	Override bool // replaces an earlier rule of the same id on purpose
+	Override    bool // replaces an earlier rule of the same id on purpose
 	// Patch changes an earlier rule of the same id, for example a default
 	// rule, without copying it: the single values it sets (group, title,
 	// severity, priority, remediation, retry, fallback, context, literals,
