@@ -96,6 +96,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env func(stri
 			return runExplain(args[1:], stdout, stderr, env)
 		case "version":
 			return runVersion(args[1:], stdout, stderr)
+		case "run":
+			return runCommand(args[1:], stdin, stdout, stderr, env)
 		}
 	}
 	return runClassify(args, stdin, stdout, stderr, env)
