@@ -45,7 +45,7 @@ func newRenderer(cfg *config, m *classify.Matcher, w *bufio.Writer, stdout, stde
 	case "markdown":
 		return &markdownRenderer{w: w}
 	case "html":
-		return &htmlRenderer{w: w}
+		return &htmlRenderer{w: w, m: m}
 	}
 	return newTextRenderer(w, useColor(cfg.color, stdout, env), cfg.verbose, env)
 }

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -78,35 +77,6 @@ func TestRunGitHubWritesAnnotationsAtTheEnd(t *testing.T) {
 	if data, err := os.ReadFile(summary); err != nil || !bytes.Contains(data, []byte("apt_package_not_found")) {
 		t.Errorf("job summary: %v\n%s", err, data)
 	}
-}
-
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// triageBinary builds the command once for tests that need a process of
-// its own (signals, the browser).
-func triageBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "triage-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "triage")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = err
-			t.Logf("%s", out)
-		}
-	})
-	if binErr != nil {
-		t.Fatalf("building triage: %v", binErr)
-	}
-	return binPath
 }
 
 // SIGINT and SIGTERM sent to triage reach the command; its partial output
