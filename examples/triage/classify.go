@@ -18,6 +18,7 @@ type result struct {
 	source string
 	report *classify.Report // nil when the input could not be opened
 	err    error
+	log    *logCopy // the log's lines, kept for formats that show them
 }
 
 // renderer writes one output format. issue is called for each distinct issue
@@ -43,6 +44,8 @@ func newRenderer(cfg *config, m *classify.Matcher, w *bufio.Writer, stdout, stde
 		return &githubRenderer{w: w, stderr: stderr, env: env}
 	case "markdown":
 		return &markdownRenderer{w: w}
+	case "html":
+		return &htmlRenderer{w: w, m: m}
 	}
 	return newTextRenderer(w, useColor(cfg.color, stdout, env), cfg.verbose, env)
 }
@@ -62,6 +65,9 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer, env f
 	if err != nil {
 		printCatalogError(stderr, err)
 		return exitFailure
+	}
+	if cfg.tee {
+		return runTee(cfg, m, stdin, stdout, stderr, env)
 	}
 	files := cfg.files
 	if len(files) == 0 {
@@ -147,11 +153,12 @@ func classifyOne(m *classify.Matcher, cfg *config, name string, stdin io.Reader,
 	defer src.close()
 	p := startProgress(showProgress, stderr, src)
 	res := &result{source: src.name}
+	var emitIssue func(classify.Issue)
 	if cfg.format == "jsonl" {
-		res.report, err = streamLog(m, src.r, func(is classify.Issue) { emit(p, src.name, is) })
-	} else {
-		res.report, err = m.Classify(context.Background(), src.r)
+		emitIssue = func(is classify.Issue) { emit(p, src.name, is) }
 	}
+	res.log = newLogCopyFor(cfg)
+	res.report, err = classifySource(m, cfg, src.r, emitIssue, res.log)
 	p.finish()
 	if err != nil {
 		res.err = fmt.Errorf("%s: %s", src.name, strings.TrimPrefix(err.Error(), "classify: "))

@@ -11,6 +11,8 @@ import (
 )
 
 const usageText = `usage: triage [flags] [FILE ...]
+       triage --tee [flags] < LOG > LOG
+       triage run [flags] -- CMD [ARG ...]
        triage lint [--no-default] PATH ...
        triage explain [--catalog PATH] [--no-default] ID
        triage explain [--catalog PATH] [--no-default] --line TEXT [ID]
@@ -20,7 +22,11 @@ triage classifies container-image build logs (stdin when no FILE or "-";
 gzip is read transparently) and prints the root cause and what to do.
 
 flags:
-  --format F        text, json, jsonl, sarif, github or markdown (default text)
+  --format F        text, json, jsonl, sarif, github, markdown or html (default text)
+  --input I         auto, text or rawjson (BuildKit --progress=rawjson) (default auto)
+  --tee             copy standard input to standard output as it arrives; report on stderr
+  --report FILE     with --tee or run: write the report to FILE instead of stderr
+  --live            with --tee or run: announce each issue on stderr as it is found
   --catalog PATH    catalog file or folder of *.yaml merged over the default (repeatable)
   --no-default      do not load the default catalog
   --fail-on S       error, warning, info or never: exit 1 when an issue reaches S (default error)
@@ -47,6 +53,10 @@ type config struct {
 	color     string
 	progress  string
 	files     []string
+	input     string // auto, text or rawjson
+	tee       bool   // pass standard input through to standard output
+	live      bool   // announce issues on stderr as they are found
+	report    string // --tee and run: the report's file instead of stderr
 }
 
 // catalogFlags are the flags that choose the catalog, shared by every
@@ -123,7 +133,11 @@ func parseConfig(args []string) (*config, error) {
 	fs := flag.NewFlagSet("triage", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	format := newEnum(fs, "format", "text", "output format", "text", "json", "jsonl", "sarif", "github", "markdown")
+	format := newEnum(fs, "format", "text", "output format", "text", "json", "jsonl", "sarif", "github", "markdown", "html")
+	input := newEnum(fs, "input", "auto", "input format", "auto", "text", "rawjson")
+	fs.BoolVar(&c.tee, "tee", false, "pass the input through to stdout")
+	fs.BoolVar(&c.live, "live", false, "announce issues on stderr as they are found")
+	fs.StringVar(&c.report, "report", "", "with --tee or run: the report's file")
 	failOn := newEnum(fs, "fail-on", "error", "least severity that fails", "error", "warning", "info", "never")
 	color := newEnum(fs, "color", "auto", "colour", "auto", "always", "never")
 	progress := newEnum(fs, "progress", "auto", "progress", "auto", "never")
@@ -141,7 +155,7 @@ func parseConfig(args []string) (*config, error) {
 	if *showVersion {
 		return nil, errVersion
 	}
-	c.format, c.failOn, c.color, c.progress = *format, *failOn, *color, *progress
+	c.format, c.failOn, c.color, c.progress, c.input = *format, *failOn, *color, *progress, *input
 	c.files = files
 	switch {
 	case c.context < 0:

@@ -49,6 +49,27 @@
 //     most important first and at most ten; when GITHUB_STEP_SUMMARY is set
 //     the full Markdown report is appended to that file.
 //   - markdown: a report for a pull-request comment or job summary.
+//   - html: one self-contained page (strict Content-Security-Policy, no
+//     external resources) with the primary issue first and the log with
+//     the issues' lines highlighted; long logs are shown around the issues.
+//
+// Input that is BuildKit's JSON progress stream (--progress=rawjson) is
+// recognised by its first bytes (or forced with --input rawjson) and decoded
+// into the lines each build step printed; line numbers stay those of the
+// JSON stream.
+//
+// # In a pipeline
+//
+//	docker build . 2>&1 | triage --tee [--live] [--report FILE] [flags]
+//	triage run [flags] -- CMD [ARG ...]
+//
+// --tee copies standard input to standard output byte for byte as it
+// arrives and writes the report to standard error (or FILE) at the end;
+// --live announces issues on standard error as they are found, between
+// lines of the log. run does the same for a command's merged output,
+// forwards SIGINT and SIGTERM to it, and exits with its status when it
+// failed (0 when it succeeded). With --format github the workflow commands
+// go to standard output after the log.
 //
 // Exit status: 0 when no unsuppressed issue reaches --fail-on, 1 when one
 // does, 2 for a usage, catalog or read error.
@@ -96,6 +117,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env func(stri
 			return runExplain(args[1:], stdout, stderr, env)
 		case "version":
 			return runVersion(args[1:], stdout, stderr)
+		case "run":
+			return runCommand(args[1:], stdin, stdout, stderr, env)
 		}
 	}
 	return runClassify(args, stdin, stdout, stderr, env)

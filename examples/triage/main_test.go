@@ -184,7 +184,7 @@ func TestErrorMessagesNameTheFile(t *testing.T) {
 		t.Errorf("stderr mismatch (-want +got):\n%s", cmp.Diff(want, got.stderr))
 	}
 	got = triage(t, nil, "", withCatalog("--format", "xml")...)
-	if want := "triage: invalid value \"xml\" for flag -format: want text, json, jsonl, sarif, github or markdown (see triage -h)\n"; got.stderr != want {
+	if want := "triage: invalid value \"xml\" for flag -format: want text, json, jsonl, sarif, github, markdown or html (see triage -h)\n"; got.stderr != want {
 		t.Errorf("stderr mismatch (-want +got):\n%s", cmp.Diff(want, got.stderr))
 	}
 }
