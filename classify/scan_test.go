@@ -416,13 +416,14 @@ func TestScanCancelWhileReaderBlocks(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	start := time.Now()
 	cancel()
+	// The reader never returns by itself, so returning at all shows that
+	// cancellation does not wait for the blocked Read; the bound is only a
+	// guard against a hang, loose enough for a loaded machine.
 	select {
 	case <-done:
-	case <-time.After(2 * time.Second):
+		t.Logf("returned %v after cancel", time.Since(start))
+	case <-time.After(10 * time.Second):
 		t.Fatal("scan did not return after cancel")
-	}
-	if d := time.Since(start); d > 100*time.Millisecond {
-		t.Errorf("cancel took %v", d)
 	}
 	if gotErr != context.Canceled {
 		t.Errorf("err = %v, want context.Canceled unchanged", gotErr)
