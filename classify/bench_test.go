@@ -72,7 +72,7 @@ func benchClassify(b *testing.B, name string, opts ...classify.Option) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := classify.Compile(c, append([]classify.Option{classify.WithoutExamples()}, opts...)...)
+	m, err := classify.Compile(c, append([]classify.Option{classify.WithLazyCompile()}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,28 +3,44 @@
 //
 // # Pipeline
 //
-// Three visible steps, as in text/template:
+// Three visible steps, as in text/template — parse, compile, scan:
 //
-//	cat, err := classify.ParseCatalog("my.yaml", data)  // or LoadCatalog(fsys, "*.yaml"); Merge to combine
-//	m, err := classify.Compile(cat)                      // validate, run examples, build the prefilter
-//	report, err := m.Classify(ctx, r)                    // or m.Scan(ctx, r), or m.NewSession()
+//	cat, err := classify.ParseCatalog("my.yaml", data) // or LoadCatalog, LoadFiles; Merge to combine
+//	m, err := classify.Compile(cat)                     // validate, compile, build the prefilter
+//	report, err := m.Classify(ctx, r)                   // or m.Scan(ctx, r), or m.NewSession()
 //
-// A Matcher is immutable and safe for concurrent use; all the state of one log
-// lives in a Session, which Scan and Classify create for you.
+// CompileFiles does the first two for a user's files over a base catalog in
+// one call, reporting every problem at once. A Matcher is immutable and safe
+// for concurrent use: Compile copies the catalog it is given. All the state of
+// one log lives in a Session, which Scan and Classify create for you.
+//
+// Inside, a line flows one way through stages, one file each: the detector
+// (detect.go) splits it at bare carriage returns, normalises each segment
+// once (normalize.go), notes build steps, runs the prefilter (prefilter.go)
+// and only the patterns it lets through, and records segments and events;
+// the session (session.go) applies them in line order — steps, multi-line
+// windows, context — and never splits or normalises a line again; the
+// finisher (finish.go) masks what an issue carries from the log, then cuts
+// it, then renders the remediation; the Ranker (rank.go) deduplicates and
+// chooses the root cause. Explain is the same detector with a trace hook,
+// and Check runs the catalog's examples through the same session.
 //
 // # Catalog
 //
 // A catalog file is YAML (schema 1). Unknown keys, wrong types, duplicate
-// keys and ids, bad patterns, undefined definitions or template fields,
-// suppression cycles and failing examples are errors that name file, line
-// and column; every problem is reported at once in an ErrorList.
+// keys and ids, invalid values, bad patterns, undefined definitions or
+// template fields and suppression cycles are errors that name file, line and
+// column; every problem is reported at once in an ErrorList. Examples run
+// in Matcher.Check, or in Compile when given WithExamples. A file may also
+// disable rules of an earlier catalog (disable: [id]), replace one
+// (override: true) or change part of one (patch: true, with only the keys to
+// change; see Rule.Patch).
 //
 //	schema: 1
 //	definitions:            # reusable sub-patterns, written {{name}} in patterns
-//	  pkg: '[A-Za-z0-9][A-Za-z0-9._-]*'
-//	ignore:                 # noise lines that no rule may match
-//	  - '^WARNING: Retrying'
-//	disable: [some_rule]    # remove a rule defined by an earlier catalog
+//	  pkg: '[A-Za-z0-9][A-Za-z0-9._=<>!~-]*'
+//	ignore:                 # noise lines that no rule may match, in every rule
+//	  - '^\+ echo '
 //	rules:
 //	  - id: pip_no_matching_distribution   # stable snake_case id
 //	    group: pip                         # tool or stage
@@ -33,36 +49,41 @@
 //	    priority: 60                       # higher wins the primary slot
 //	    patterns:                          # alternatives; named groups become fields
 //	      - 'No matching distribution found for (?<package>{{pkg}})'
-//	    literals: ['no matching distribution']  # optional: prefilter literals
+//	      - pattern: 'Could not find a version that satisfies the requirement (?<package>{{pkg}})'
+//	        literals: ['satisfies the requirement']   # this pattern's prefilter literals
 //	    exclude: ['\[ignored\]']           # vetoes a match on the same line
-//	      - pattern: 'Connection broken: (?<why>\w+)'  # a pattern with settings of its own:
-//	        literals: ['connection broken']             #   its prefilter literals
-//	        sequence: []                                #   its own steps ([] = single-line)
-//	    sequence:                          # optional: later lines, in order
-//	      - pattern: '...'
-//	        within: 3                      # at most 3 lines after the previous step
-//	    collect:                           # optional: gather following lines
-//	      pattern: '^\s+-\s+(?<spec>\S+)'
-//	      field: packages                  # list field; also joined with ", " in fields
-//	      max: 20
-//	      within: 20
-//	    unless:                            # optional: drop the match if this follows
-//	      pattern: 'Will retry in \d+ seconds?'
-//	      within: 2
-//	    remediation: Check the name and version of {{package}} ...  # {{name|default}} too
-//	    links: [https://pip.pypa.io/]
+//	    remediation: Check the name and version of {{package|the package}}.
+//	    links: [https://pip.pypa.io/en/stable/cli/pip_install/]
 //	    retry: permanent                   # transient, permanent or unknown
-//	    suppresses: [pip_install_failed]   # ids or groups this root cause hides
-//	    fallback: false                    # true: reported only if nothing specific is found
-//	    context: {before: 2, after: 2}     # raw lines kept around the match
-//	    override: false                    # true: replaces an earlier rule with this id
+//	    suppresses: [pip]                  # ids or groups this root cause hides
+//	    context: {before: 2, after: 1}     # raw lines kept around the match
 //	    examples:
 //	      match:
 //	        - 'ERROR: No matching distribution found for numpy==9.9'
-//	        - text: "a line or several lines"
-//	          fields: {package: numpy}
+//	        - text: '#8 12.30 ERROR: Could not find a version that satisfies the requirement torch==2.99'
+//	          fields: {package: torch==2.99}
 //	      no_match:
-//	        - 'WARNING: Retrying (Retry(total=4 ...'
+//	        - 'WARNING: Retrying (Retry(total=4, connect=None))'
+//	  - id: conda_package_not_found
+//	    group: conda
+//	    title: conda could not find packages
+//	    patterns: ['PackagesNotFoundError: The following packages are not available']
+//	    collect:                           # gather the following lines into a list field
+//	      pattern: '^\s+-\s+(?<spec>\S+)'
+//	      field: packages                  # also joined with ", " in fields
+//	      max: 20
+//	      within: 20
+//	    unless:                            # drop the match if this follows: it was retried
+//	      pattern: 'Retrying with flexible solve'
+//	      within: 2
+//	    remediation: Fix or remove {{packages|the packages listed}}.
+//	    examples:
+//	      match:
+//	        - "PackagesNotFoundError: The following packages are not available from current channels:\n\n  - numpy=9.9\n"
+//
+// A rule's sequence (later lines that must follow, each within N lines of
+// the previous) makes it multi-line; a pattern written as a mapping can have
+// its own sequence ([] for a single-line alternative).
 //
 // Patterns use regexp2's syntax in its RE2-compatible mode: Go's regexp
 // syntax plus lookaround, atomic groups and backreferences. Every match runs
@@ -93,8 +114,8 @@
 // in line order: multi-line rules, context and steps see exactly what a
 // sequential scan sees.
 //
-// Credentials that builds print are masked in everything an issue carries
-// (see WithoutRedaction).
+// Credentials that builds print are masked in everything an issue carries,
+// before anything is cut to length (see WithoutRedaction).
 //
 // # Ranking
 //

@@ -30,7 +30,7 @@ func defaultCatalogMatcher(tb testing.TB) *Matcher {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m, err := Compile(c, WithoutExamples())
+	m, err := Compile(c, WithLazyCompile())
 	if err != nil {
 		tb.Fatal(err)
 	}

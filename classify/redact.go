@@ -170,3 +170,9 @@ func (r *redactor) issue(is *Issue) {
 		is.Context[i].Text = r.string(is.Context[i].Text)
 	}
 }
+
+// Mask returns s with every secret masked, as the Matcher masks what its
+// issues carry (the built-in secrets and the catalog's redact patterns), or
+// s unchanged under WithoutRedaction. It is for tools that show log lines
+// next to a report, such as an HTML view of the whole log.
+func (m *Matcher) Mask(s string) string { return m.red.string(s) }

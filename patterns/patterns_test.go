@@ -2,6 +2,8 @@ package patterns_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,7 +18,7 @@ func TestCatalogCompiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := classify.Compile(c)
+	m, err := classify.Compile(c, classify.WithExamples())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,5 +80,41 @@ func TestNoShadowing(t *testing.T) {
 					ex.Pos, r.ID, rep.Primary.ID, rep.Primary.Priority, r.Priority)
 			}
 		}
+	}
+}
+
+// TestReadmeOverlay loads the README's team catalog over the default one:
+// its disable, patch and override must apply, and its examples pass.
+func TestReadmeOverlay(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), "```yaml\ndisable: [")
+	if !ok {
+		t.Fatal("README has no overlay example")
+	}
+	block, _, _ := strings.Cut(rest, "```")
+	file := filepath.Join(t.TempDir(), "team.yaml")
+	if err := os.WriteFile(file, []byte("disable: ["+block), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base, err := patterns.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := classify.CompileFiles(base, []string{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := m.Catalog()
+	if cat.Rule("pip_dependency_conflict_warning") != nil {
+		t.Error("disable not applied")
+	}
+	if r := cat.Rule("disk_full"); r.Priority != 96 || !strings.Contains(r.Remediation, "bigger disks") || len(r.Patterns) < 2 {
+		t.Errorf("patch not applied: %+v", r)
+	}
+	if r := cat.Rule("out_of_memory"); len(r.Patterns) != 1 || r.Remediation != "Use the large build pool." {
+		t.Errorf("override not applied: %+v", r)
 	}
 }

@@ -335,54 +335,36 @@ func (h *htmlRenderer) writeLog(sid string, res *result, hits map[int]string) {
 	}
 }
 
-// masker hides secrets in the log lines the page shows, with the same
-// redaction every issue gets: each line segment goes through a matcher
-// whose one rule matches everything, and the issue's text is the masked
-// segment.
+// masker hides secrets in the log lines the page shows, with the
+// Matcher's own masking, and replaces every line of a private key block
+// as the Matcher's issues do.
 type masker struct {
-	s *classify.Session
+	m     *classify.Matcher
+	inKey bool
 }
 
-func newMasker(m *classify.Matcher) *masker {
-	cat := &classify.Catalog{Rules: []*classify.Rule{{
-		ID: "shown_line", Group: "report", Title: "a line shown in the report",
-		Severity: classify.SeverityInfo, Patterns: []classify.Pattern{{Expr: `^`}},
-	}}}
-	if m != nil {
-		cat.Redact = m.Catalog().Redact
-	}
-	mm, err := classify.Compile(cat, classify.WithMaxIssues(1))
-	if err != nil {
-		return &masker{}
-	}
-	return &masker{s: mm.NewSession()}
-}
+func newMasker(m *classify.Matcher) *masker { return &masker{m: m} }
 
 func (k *masker) mask(line []byte) []byte {
-	if k.s == nil {
+	if k.m == nil {
 		return line
 	}
-	var out []byte
-	for i, seg := range bytes.Split(line, []byte("\r")) {
-		if i > 0 {
-			out = append(out, '\r')
+	s := string(line)
+	begin := strings.Contains(s, "-----BEGIN ") && strings.Contains(s, "PRIVATE KEY-----")
+	end := strings.Contains(s, "-----END ") && strings.Contains(s, "PRIVATE KEY-----")
+	switch {
+	case begin && !end:
+		k.inKey = true
+	case k.inKey:
+		if end {
+			k.inKey = false
 		}
-		if len(bytes.TrimSpace(seg)) == 0 {
-			out = append(out, seg...)
-			continue
-		}
-		issues := k.s.Feed(seg)
-		if len(issues) == 0 {
-			out = append(out, seg...)
-			continue
-		}
-		t := issues[0].Text
-		out = append(out, t...)
-		if len(seg) > classify.MaxEvidenceBytes && len(t) < len(seg) {
-			out = append(out, " … (cut in this report)"...)
-		}
+		return []byte("[private key redacted]")
 	}
-	return out
+	if k.inKey {
+		return []byte("[private key redacted]")
+	}
+	return []byte(k.m.Mask(s))
 }
 
 // esc escapes text for HTML content and attribute values.
