@@ -11,12 +11,44 @@ import (
 var version = moduleVersion
 
 // moduleVersion is the module version triage was built from: the tag for
-// "go install …@v1.2.3", or "devel" for a build from a checkout.
+// "go install …@v1.2.3"; for a build from a clone, "devel" with the VCS
+// revision and its date, and "+dirty" when the work tree had changes.
 func moduleVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
 	}
-	return "devel"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	return develVersion(bi.Settings)
+}
+
+// develVersion describes a build from a clone from its VCS settings.
+func develVersion(settings []debug.BuildSetting) string {
+	var rev, when, dirty string
+	for _, s := range settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			when = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if when != "" {
+		return fmt.Sprintf("devel %s%s %s", rev, dirty, when)
+	}
+	return "devel " + rev + dirty
 }
 
 func runVersion(args []string, stdout, stderr io.Writer) int {
