@@ -7,6 +7,12 @@
 //
 //	# expect: primary pip_network_error   the primary issue is this rule
 //	# expect: clean                       no unsuppressed error-severity issue
+//	# expect: title ID TEXT               rule ID's issue has this title
+//	# expect: remediation ID TEXT         its remediation contains TEXT
+//	# expect: retry ID transient          its retry advice is this
+//
+// The last three let a team that patches a default rule (its remediation,
+// say) pin what its users will read.
 //
 // The rest is the classification, one issue per line, written by Render.
 // With update set, Run rewrites that part (comments are kept) instead of
@@ -177,8 +183,29 @@ func Check(expect string, rep *classify.Report) error {
 				return fmt.Errorf("clean log has an error: %s", IssueLine(is))
 			}
 		}
+	case "title", "remediation", "retry":
+		id, text, _ := strings.Cut(arg, " ")
+		text = strings.TrimSpace(text)
+		var is *classify.Issue
+		for i := range rep.Issues {
+			if rep.Issues[i].ID == id {
+				is = &rep.Issues[i]
+				break
+			}
+		}
+		if is == nil {
+			return fmt.Errorf("%s: no issue of rule %s", word, id)
+		}
+		switch {
+		case word == "title" && is.Title != text:
+			return fmt.Errorf("title of %s = %q, want %q", id, is.Title, text)
+		case word == "remediation" && !strings.Contains(is.Remediation, text):
+			return fmt.Errorf("remediation of %s = %q, want it to contain %q", id, is.Remediation, text)
+		case word == "retry" && string(is.Retry) != text:
+			return fmt.Errorf("retry of %s = %s, want %s", id, is.Retry, text)
+		}
 	default:
-		return fmt.Errorf("unknown expectation %q (want primary ID or clean)", expect)
+		return fmt.Errorf("unknown expectation %q (want primary ID, clean, title ID TEXT, remediation ID TEXT or retry ID VALUE)", expect)
 	}
 	return nil
 }

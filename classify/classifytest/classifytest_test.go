@@ -19,6 +19,8 @@ const catalog = `rules:
     group: compiler
     title: Compile error
     patterns: [': error: ']
+    remediation: Fix the code.
+    retry: permanent
 `
 
 func matcher(t *testing.T) *classify.Matcher {
@@ -40,7 +42,14 @@ func TestCheck(t *testing.T) {
 		{"primary compile_error", ""},
 		{"primary out_of_memory", "primary = compile_error, want out_of_memory"},
 		{"clean", `clean log has an error: L1 error compile_error primary`},
-		{"nonsense", `unknown expectation "nonsense" (want primary ID or clean)`},
+		{"nonsense", `unknown expectation "nonsense" (want primary ID, clean, title ID TEXT, remediation ID TEXT or retry ID VALUE)`},
+		{"title compile_error Compile error", ""},
+		{"title compile_error Other", `title of compile_error = "Compile error", want "Other"`},
+		{"remediation compile_error Fix", ""},
+		{"remediation compile_error More memory", `remediation of compile_error = "Fix the code.", want it to contain "More memory"`},
+		{"retry compile_error permanent", ""},
+		{"retry compile_error transient", "retry of compile_error = permanent, want transient"},
+		{"title out_of_memory Out of memory", "title: no issue of rule out_of_memory"},
 	} {
 		err := classifytest.Check(tt.expect, rep)
 		if got := ""; err != nil {
