@@ -78,6 +78,10 @@ type Catalog struct {
 	Redact []Pattern
 	// Disable names rules of earlier catalogs that Merge removes.
 	Disable []Ref
+
+	// gone holds the ids and groups of rules that Merge removed, so that a
+	// rule that suppresses one of them is not an error.
+	gone map[string]bool
 }
 
 // Ref is a rule id or group name written somewhere in a catalog.
@@ -236,12 +240,23 @@ func Merge(cats ...*Catalog) (*Catalog, error) {
 			continue
 		}
 		c = c.Clone()
+		for k := range c.gone {
+			if out.gone == nil {
+				out.gone = map[string]bool{}
+			}
+			out.gone[k] = true
+		}
 		for _, d := range c.Disable {
 			i, ok := index[d.Name]
 			if !ok {
 				out.Disable = append(out.Disable, d)
 				continue
 			}
+			if out.gone == nil {
+				out.gone = map[string]bool{}
+			}
+			out.gone[d.Name] = true
+			out.gone[out.Rules[i].Group] = true
 			out.Rules[i] = nil
 			delete(index, d.Name)
 		}
@@ -338,6 +353,7 @@ func (c *Catalog) Clone() *Catalog {
 		Ignore:  clonePatterns(c.Ignore),
 		Redact:  clonePatterns(c.Redact),
 		Disable: slices.Clone(c.Disable),
+		gone:    maps.Clone(c.gone),
 	}
 	if c.Definitions != nil {
 		out.Definitions = make(map[string]Pattern, len(c.Definitions))

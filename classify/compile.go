@@ -524,6 +524,8 @@ func (m *Matcher) linkSuppressions(errs *ErrorList) {
 				targets = []int{j}
 			} else if g, ok := groups[ref.Name]; ok {
 				targets = g
+			} else if m.catalog.gone[ref.Name] {
+				continue // a disabled rule, or the group it was the last of
 			} else {
 				errs.add(ref.Pos, r.ID, ErrUnknownID, "suppresses %q, which is neither a rule id nor a group", ref.Name)
 				continue

@@ -119,3 +119,66 @@ func ExampleNormalize() {
 	fmt.Println(classify.Normalize("2024-05-01T10:00:00Z #8 46.25 \x1b[31mKilled\x1b[0m"))
 	// Output: Killed
 }
+
+func ExampleMerge() {
+	base, _ := classify.ParseCatalog("base.yaml", []byte(catalogYAML))
+	// A team's file, loaded on its own: it disables one rule of the base
+	// and patches another, changing only its remediation and priority.
+	team, _ := classify.ParseCatalog("team.yaml", []byte(`
+disable: [pip_no_matching_distribution]
+rules:
+  - id: out_of_memory
+    patch: true
+    priority: 95
+    remediation: Use the large build pool.
+`))
+	cat, err := classify.Merge(base, team)
+	if err != nil {
+		fmt.Println(err)
+	}
+	m := classify.MustCompile(cat)
+	report, _ := m.Classify(context.Background(), strings.NewReader(buildLog))
+	for _, is := range report.Issues {
+		fmt.Printf("%s (priority %d): %s\n", is.ID, is.Priority, is.Remediation)
+	}
+	// Output:
+	// out_of_memory (priority 95): Use the large build pool.
+}
+
+func ExampleSession_Flush() {
+	m := classify.MustCompile(mustParse(catalogYAML), classify.WithContextLines(3))
+	s := m.NewSession()
+	s.FeedString("Step 3/3 : RUN make")
+	// The issue waits for three lines of after-context...
+	fmt.Println(len(s.FeedString("Killed")))
+	// ...unless the service flushes, say when the build's output goes quiet.
+	for _, is := range s.Flush() {
+		fmt.Println(is.ID, "at line", is.Line)
+	}
+	s.Close()
+	// Output:
+	// 0
+	// out_of_memory at line 2
+}
+
+func ExampleRanker() {
+	m := classify.MustCompile(mustParse(catalogYAML))
+	a, _ := m.Classify(context.Background(), strings.NewReader(buildLog))
+	b, _ := m.Classify(context.Background(), strings.NewReader("ERROR: No matching distribution found for numpy==9.9\n"))
+	// Two builds' reports ranked together, without scanning again.
+	both := m.Ranker().Rank(append(a.Issues, b.Issues...))
+	for _, is := range both.Issues {
+		fmt.Println(is.ID, "count", is.Count, "suppressed by", is.SuppressedBy)
+	}
+	// Output:
+	// pip_no_matching_distribution count 2 suppressed by out_of_memory
+	// out_of_memory count 1 suppressed by
+}
+
+func mustParse(src string) *classify.Catalog {
+	c, err := classify.ParseCatalog("catalog.yaml", []byte(src))
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
