@@ -246,7 +246,9 @@ func toRawJSON(t *testing.T, seed string, plain []byte) []byte {
 		line := strings.TrimSuffix(sc.Text(), "\r")
 		m := rjLine.FindStringSubmatch(line)
 		if m == nil {
-			if strings.HasPrefix(line, "ERROR: ") || strings.HasPrefix(line, "error: ") {
+			// Lines the docker CLI or the CI runner print around the
+			// stream stay text lines of the same log.
+			if strings.HasPrefix(line, "ERROR: ") || strings.HasPrefix(line, "error: ") || strings.HasPrefix(line, "##[") {
 				texts = append(texts, line)
 			}
 			continue
