@@ -151,9 +151,9 @@ type Rule struct {
 	// KeepOnSuccess, written keep_on_success: true, keeps the rule's
 	// error-severity issues unrecovered on a build that succeeded.
 	KeepOnSuccess bool
-	Context     Context
-	Examples    Examples
-	Override    bool // replaces an earlier rule of the same id on purpose
+	Context       Context
+	Examples      Examples
+	Override      bool // replaces an earlier rule of the same id on purpose
 	// Patch changes an earlier rule of the same id, for example a default
 	// rule, without copying it: the single values it sets (group, title,
 	// severity, priority, remediation, retry, fallback, context, literals,

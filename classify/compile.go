@@ -136,9 +136,9 @@ type crule struct {
 	Links                     []string
 	Retry                     Retry
 	Fallback                  bool
-	outcome                   Outcome // an outcome marker's, or ""
-	noIssue                   bool    // a marker only: no issue
-	keep                      bool    // keep_on_success
+	outcome                   Outcome  // an outcome marker's, or ""
+	noIssue                   bool     // a marker only: no issue
+	keep                      bool     // keep_on_success
 	src                       *Rule    // in the Matcher's own copy of the catalog
 	severity                  Severity // the rule's, error when not set
 	index                     int

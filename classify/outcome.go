@@ -96,6 +96,7 @@ type builds struct {
 	failStep string // step of the current build's failure marker
 	lastStep string // step of the last candidate
 	marked   bool   // an outcome marker matched on the current segment
+	started  int    // line of the last start marker applied
 	found    [][]Suspect
 }
 
@@ -117,6 +118,10 @@ func (s *Session) mark(r *crule, vertex int) {
 	cur := b.cur()
 	s.bs.marked = true
 	if r.outcome == OutcomeStarted {
+		if s.bs.started == s.line {
+			return // already applied for this line (apply runs starts first)
+		}
+		s.bs.started = s.line
 		// A start after the current build ended begins another build;
 		// before, it is the same build's (BuildKit repeats headers). A
 		// truncated build followed by another is seen as one.
@@ -234,7 +239,11 @@ func (s *Session) pickSuspects(bd *Build) []Suspect {
 				continue
 			}
 			score := float64(sl.score)
-			if w.step == fail && fail != "" {
+			switch {
+			case bd.MarkerLine > 0 && sl.line > bd.MarkerLine:
+				// after the failure: wrappers and summaries that repeat it
+				score--
+			case w.step == fail && fail != "":
 				score += 3
 			}
 			// up to one point for the step's last lines
@@ -515,8 +524,9 @@ func wordKind(w []byte) int {
 			return kindWarn
 		}
 	}
-	if hasSuffixFold(w, "error") || hasSuffixFold(w, "exception") {
-		return kindError // ModuleNotFoundError, NullPointerException
+	// ModuleNotFoundError, NullPointerException; not -Werror, liberror.
+	if hasSuffixFold(w, "error") && w[len(w)-5] == 'E' || hasSuffixFold(w, "exception") && w[len(w)-9] == 'E' {
+		return kindError
 	}
 	return kindNone
 }

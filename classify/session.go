@@ -271,6 +271,15 @@ func (s *Session) apply(raw []byte, size int, cut bool, b *batch, segs []segment
 		}
 		s.bs.marked = false
 		for _, e := range evs {
+			// A new build starts before anything else on its first line
+			// is found, so that what is found there belongs to it.
+			if e.kind == evHit {
+				if r := s.m.rules[s.m.starts[e.pat].rule]; r.outcome == OutcomeStarted {
+					s.mark(r, int(g.vertex))
+				}
+			}
+		}
+		for _, e := range evs {
 			switch e.kind {
 			case evHit:
 				st := &s.m.starts[e.pat]
