@@ -74,8 +74,9 @@ const (
 )
 
 type suspectSlot struct {
-	line  int
-	score uint8
+	line   int
+	score  uint8
+	marker bool // an outcome marker's line: it says that the build failed, not why
 	raw   []byte // reused buffers
 	text  []byte
 }
@@ -166,10 +167,11 @@ func (s *Session) suspect(score uint8, raw, text []byte, vertex int) {
 	if s.inKey {
 		return
 	}
-	if s.bs.marked { // an outcome line says that it failed, not why
+	b := &s.bs
+	marker := b.marked
+	if marker {
 		score = 1
 	}
-	b := &s.bs
 	step := s.stepFor(vertex)
 	b.lastStep = step
 	var w *stepWindow
@@ -211,7 +213,7 @@ func (s *Session) suspect(score uint8, raw, text []byte, vertex int) {
 			return
 		}
 	}
-	slot.line, slot.score = s.line, score
+	slot.line, slot.score, slot.marker = s.line, score, marker
 	slot.raw = append(slot.raw[:0], raw[:min(len(raw), suspectBytes)]...)
 	slot.text = append(slot.text[:0], text[:min(len(text), suspectBytes)]...)
 }
@@ -240,6 +242,8 @@ func (s *Session) pickSuspects(bd *Build) []Suspect {
 			}
 			score := float64(sl.score)
 			switch {
+			case sl.marker:
+				score = 0.5
 			case bd.MarkerLine > 0 && sl.line > bd.MarkerLine:
 				// after the failure: wrappers and summaries that repeat it
 				score--
@@ -362,7 +366,7 @@ func (s *Session) explainBuilds(r *Report) {
 // most lines. It allocates nothing.
 func suspectScore(t []byte) uint8 {
 	score, fail, exit := 0, 0, 0
-	warn := false
+	warn, tool := false, false
 	prev := ""
 	first := true
 	for i := 0; i < len(t); {
@@ -377,8 +381,11 @@ func suspectScore(t []byte) uint8 {
 		}
 		w := t[i:j]
 		k := wordKind(w)
-		if prev == "not" && eqFold(w, "found") {
-			k = kindFail // "sh: 1: foo: not found"
+		if prev == "not" && eqFold(w, "found") || prev == "could" && eqFold(w, "not") {
+			k = kindFail // "sh: 1: foo: not found", "Could not read"
+		}
+		if first && k == kindNone && j+1 < len(t) && t[j] == ':' && t[j+1] == ' ' && w[0] >= 'a' && w[0] <= 'z' && i == 0 {
+			tool = true // "sed: -e expression #1…", "tar: …": a tool's own message
 		}
 		if k == kindError && (prev == "0" || prev == "no" || prev == "No") {
 			k = kindNone // "0 errors", "no error"
@@ -408,6 +415,8 @@ func suspectScore(t []byte) uint8 {
 			prev = "no"
 		} else if eqFold(w, "not") {
 			prev = "not"
+		} else if eqFold(w, "could") {
+			prev = "could"
 		} else {
 			prev = ""
 		}
@@ -423,7 +432,7 @@ func suspectScore(t []byte) uint8 {
 			score++
 		}
 	}
-	if score == 0 && exit > 0 {
+	if score == 0 && (exit > 0 || tool) {
 		score = 1
 	}
 	if warn {
