@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"sort"
 )
 
@@ -68,7 +69,7 @@ const MaxUnexplained = 5
 
 // Limits of the suspect windows.
 const (
-	suspectSlots   = 8   // candidate lines kept per step
+	suspectSlots   = 24  // last lines kept per step
 	suspectWindows = 16  // steps tracked at once; the least recently used goes
 	suspectBytes   = 512 // bytes of a candidate line kept
 )
@@ -76,17 +77,18 @@ const (
 type suspectSlot struct {
 	line   int
 	score  uint8
-	marker bool // an outcome marker's line: it says that the build failed, not why
-	raw   []byte // reused buffers
-	text  []byte
+	marker bool   // an outcome marker's line: it says that the build failed, not why
+	raw    []byte // reused buffers
+	text   []byte
 }
 
 // stepWindow keeps the best candidate lines of one build step.
 type stepWindow struct {
 	step  string
-	slots [suspectSlots]suspectSlot
+	slots [suspectSlots]suspectSlot // a ring of the step's last lines
 	n     int
-	used  int // line of the last candidate, for eviction
+	next  int
+	used  int // line of the last line, for eviction
 }
 
 // builds follows the builds of a log.
@@ -94,10 +96,11 @@ type builds struct {
 	list     []Build
 	windows  [suspectWindows]stepWindow
 	nwin     int
-	failStep string // step of the current build's failure marker
-	lastStep string // step of the last candidate
-	marked   bool   // an outcome marker matched on the current segment
-	started  int    // line of the last start marker applied
+	last     *stepWindow // the window of the last line
+	failStep string      // step of the current build's failure marker
+	lastStep string      // step of the last candidate
+	marked   bool        // an outcome marker matched on the current segment
+	started  int         // line of the last start marker applied
 	found    [][]Suspect
 }
 
@@ -155,72 +158,65 @@ func (s *Session) endBuild() {
 		b.found[len(b.list)-1] = s.pickSuspects(cur)
 	}
 	for i := 0; i < b.nwin; i++ {
-		b.windows[i].n = 0
+		b.windows[i].n, b.windows[i].next = 0, 0
 		b.windows[i].step = ""
 	}
-	b.nwin = 0
+	b.nwin, b.last = 0, nil
 	b.failStep, b.lastStep = "", ""
 }
 
-// suspect offers one segment as a candidate line of its step.
-func (s *Session) suspect(score uint8, raw, text []byte, vertex int) {
-	if s.inKey {
+// keep records one line in the window of its step: the last lines of each
+// step, raw, in reused buffers. Nothing is scored here; the windows of a
+// failed build are scored when it ends, so the common line costs a copy.
+func (s *Session) keep(raw []byte, segs []segment) {
+	if s.inKey || len(segs) == 0 {
 		return
 	}
 	b := &s.bs
-	marker := b.marked
-	if marker {
-		score = 1
+	g := &segs[len(segs)-1] // what a progress bar's rewrites leave
+	seg := raw[g.rawOff:g.rawEnd]
+	if len(bytes.TrimSpace(seg)) == 0 {
+		return
 	}
-	step := s.stepFor(vertex)
-	b.lastStep = step
-	var w *stepWindow
-	for i := 0; i < b.nwin; i++ {
-		if b.windows[i].step == step {
-			w = &b.windows[i]
-			break
+	step := s.stepFor(int(g.vertex))
+	w := b.last
+	if w == nil || w.step != step {
+		w = nil
+		for i := 0; i < b.nwin; i++ {
+			if b.windows[i].step == step {
+				w = &b.windows[i]
+				break
+			}
 		}
-	}
-	if w == nil {
-		if b.nwin < suspectWindows {
-			w = &b.windows[b.nwin]
-			b.nwin++
-		} else {
-			w = &b.windows[0]
-			for i := 1; i < b.nwin; i++ {
-				if b.windows[i].used < w.used {
-					w = &b.windows[i]
+		if w == nil {
+			if b.nwin < suspectWindows {
+				w = &b.windows[b.nwin]
+				b.nwin++
+			} else {
+				w = &b.windows[0]
+				for i := 1; i < b.nwin; i++ {
+					if b.windows[i].used < w.used {
+						w = &b.windows[i]
+					}
 				}
 			}
+			w.step, w.n, w.next = step, 0, 0
 		}
-		w.step, w.n = step, 0
+		b.last = w
 	}
 	w.used = s.line
-	var slot *suspectSlot
-	if w.n < suspectSlots {
-		slot = &w.slots[w.n]
-		w.n++
-	} else {
-		// Replace the weakest, the earliest among equals: later lines of a
-		// step are nearer its failure.
-		slot = &w.slots[0]
-		for i := 1; i < w.n; i++ {
-			if w.slots[i].score < slot.score || w.slots[i].score == slot.score && w.slots[i].line < slot.line {
-				slot = &w.slots[i]
-			}
-		}
-		if score < slot.score {
-			return
-		}
-	}
-	slot.line, slot.score, slot.marker = s.line, score, marker
-	slot.raw = append(slot.raw[:0], raw[:min(len(raw), suspectBytes)]...)
-	slot.text = append(slot.text[:0], text[:min(len(text), suspectBytes)]...)
+	b.lastStep = step
+	slot := &w.slots[w.next]
+	w.next = (w.next + 1) % suspectSlots
+	w.n = min(w.n+1, suspectSlots)
+	slot.line, slot.marker = s.line, b.marked
+	slot.raw = append(slot.raw[:0], seg[:min(len(seg), suspectBytes)]...)
 }
 
-// pickSuspects chooses the best candidate lines of a failed build: their
-// score, more in the failing step, more the nearer the end of their step,
-// without lines the catalog ignores, one line per fingerprint.
+// pickSuspects chooses the best lines of a failed build's windows: scored
+// without rules (suspectScore), more in the failing step, more the nearer
+// the end of their step, without lines the catalog ignores, one line per
+// fingerprint.
 func (s *Session) pickSuspects(bd *Build) []Suspect {
 	b := &s.bs
 	fail := b.failStep
@@ -229,6 +225,7 @@ func (s *Session) pickSuspects(bd *Build) []Suspect {
 	}
 	var out []Suspect
 	seen := map[string]int{}
+	var buf []byte
 	for wi := 0; wi < b.nwin; wi++ {
 		w := &b.windows[wi]
 		last := 0
@@ -237,10 +234,15 @@ func (s *Session) pickSuspects(bd *Build) []Suspect {
 		}
 		for i := 0; i < w.n; i++ {
 			sl := &w.slots[i]
-			if sl.line < bd.FirstLine || s.ignored(sl.text) {
+			if sl.line < bd.FirstLine {
 				continue
 			}
-			score := float64(sl.score)
+			buf = AppendNormalize(buf[:0], sl.raw)
+			base := suspectScore(buf)
+			if base == 0 || s.ignored(buf) {
+				continue
+			}
+			score := float64(base)
 			switch {
 			case sl.marker:
 				score = 0.5
@@ -252,10 +254,10 @@ func (s *Session) pickSuspects(bd *Build) []Suspect {
 			}
 			// up to one point for the step's last lines
 			score += 1 / float64(1+last-sl.line)
-			fp := Fingerprint(string(sl.text))
+			fp := Fingerprint(string(buf))
 			su := Suspect{Line: sl.line, Step: w.step, Text: maskCut(&s.m.red, string(sl.raw), MaxEvidenceBytes), Score: float64(int(score*100+0.5)) / 100, Fingerprint: maskCut(&s.m.red, fp, MaxEvidenceBytes)}
 			if j, ok := seen[fp]; ok {
-				if su.Score > out[j].Score {
+				if su.Score > out[j].Score || su.Score == out[j].Score && su.Line < out[j].Line {
 					out[j] = su
 				}
 				continue
@@ -370,17 +372,19 @@ func suspectScore(t []byte) uint8 {
 	prev := ""
 	first := true
 	for i := 0; i < len(t); {
-		c := t[i]
-		if !isAlpha(c) {
+		if letter[t[i]] == 0 {
 			i++
 			continue
 		}
-		j := i
-		for j < len(t) && isAlpha(t[j]) {
+		j := i + 1
+		for j < len(t) && letter[t[j]] != 0 {
 			j++
 		}
 		w := t[i:j]
-		k := wordKind(w)
+		k := kindNone
+		if len(w) >= 3 && (keyStart[w[0]] != 0 || len(w) >= 6 && w[len(w)-5] == 'E' || len(w) >= 10 && w[len(w)-9] == 'E') {
+			k = wordKind(w)
+		}
 		if prev == "not" && eqFold(w, "found") || prev == "could" && eqFold(w, "not") {
 			k = kindFail // "sh: 1: foo: not found", "Could not read"
 		}
@@ -439,6 +443,19 @@ func suspectScore(t []byte) uint8 {
 		score /= 2
 	}
 	return uint8(score)
+}
+
+// letter marks ASCII letters; keyStart the first letters of the words
+// wordKind knows, so that most words are passed over with one lookup.
+var letter, keyStart [256]uint8
+
+func init() {
+	for c := 'a'; c <= 'z'; c++ {
+		letter[c], letter[c-'a'+'A'] = 1, 1
+	}
+	for _, c := range "efpkadrucswn" {
+		keyStart[c], keyStart[c-'a'+'A'] = 1, 1
+	}
 }
 
 const (

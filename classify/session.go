@@ -251,11 +251,13 @@ func (s *Session) apply(raw []byte, size int, cut bool, b *batch, segs []segment
 		s.cut++
 		s.warn("", "line longer than %d bytes: matched on its first part", s.m.opt.maxLineBytes)
 	}
+	s.bs.marked = false
 	if len(s.pending) == 0 && !hasWork(segs) {
 		// The common case: nothing found, nothing open.
 		if s.ring.size > 0 {
 			s.pushContext(raw)
 		}
+		s.keep(raw, segs)
 		return
 	}
 	for i := range segs {
@@ -269,7 +271,6 @@ func (s *Session) apply(raw []byte, size int, cut bool, b *batch, segs []segment
 		if len(s.pending) > 0 {
 			s.advance(seg, b.text(raw, g))
 		}
-		s.bs.marked = false
 		for _, e := range evs {
 			// A new build starts before anything else on its first line
 			// is found, so that what is found there belongs to it.
@@ -293,18 +294,15 @@ func (s *Session) apply(raw []byte, size int, cut bool, b *batch, segs []segment
 				s.keyEnds = s.inKey
 			}
 		}
-		if g.score > 0 {
-			s.suspect(g.score, seg, b.text(raw, g), int(g.vertex))
-		}
 	}
+	s.keep(raw, segs)
 	s.endLine(raw)
 }
 
-// hasWork reports whether a segment has events or is a candidate error
-// line.
+// hasWork reports whether a segment has events.
 func hasWork(segs []segment) bool {
 	for i := range segs {
-		if segs[i].nEvs > 0 || segs[i].score > 0 {
+		if segs[i].nEvs > 0 {
 			return true
 		}
 	}
