@@ -88,7 +88,8 @@ type stepWindow struct {
 	slots [suspectSlots]suspectSlot // a ring of the step's last lines
 	n     int
 	next  int
-	used  int // line of the last line, for eviction
+	used  int    // line of the last line, for eviction
+	buf   []byte // the slots' text
 }
 
 // builds follows the builds of a log.
@@ -206,11 +207,16 @@ func (s *Session) keep(raw []byte, segs []segment) {
 	}
 	w.used = s.line
 	b.lastStep = step
-	slot := &w.slots[w.next]
+	si := w.next
+	slot := &w.slots[si]
 	w.next = (w.next + 1) % suspectSlots
 	w.n = min(w.n+1, suspectSlots)
 	slot.line, slot.marker = s.line, b.marked
-	slot.raw = append(slot.raw[:0], seg[:min(len(seg), suspectBytes)]...)
+	if w.buf == nil {
+		w.buf = make([]byte, suspectSlots*suspectBytes) // one allocation per window, kept
+	}
+	k := si * suspectBytes
+	slot.raw = w.buf[k : k+copy(w.buf[k:k+suspectBytes], seg)]
 }
 
 // pickSuspects chooses the best lines of a failed build's windows: scored
