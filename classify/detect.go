@@ -48,7 +48,6 @@ type segment struct {
 	textOff      int32 // the normalised text is line[textOff:textEnd], or
 	textEnd      int32 // buf[textOff:textEnd] when inBuf
 	inBuf        bool
-	score        uint8 // how likely an error line it is, without rules (outcome.go)
 	vertex       int32 // BuildKit vertex of a "#N " prefix, or -1
 	events, nEvs int32 // this segment's events are events[events:events+nEvs]
 }
@@ -149,7 +148,6 @@ func (d *detector) segment(li int, line []byte, from, to int) {
 		g.textOff, g.textEnd = int32(to-len(text)), int32(to)
 	}
 	g.vertex = int32(vertex)
-	g.score = suspectScore(text)
 	if step := stepHeader(text); step != nil {
 		b.events = append(b.events, event{kind: evStep, text: d.intern(step)})
 	}

@@ -94,15 +94,16 @@ type stepWindow struct {
 
 // builds follows the builds of a log.
 type builds struct {
-	list     []Build
-	windows  [suspectWindows]stepWindow
-	nwin     int
-	last     *stepWindow // the window of the last line
-	failStep string      // step of the current build's failure marker
-	lastStep string      // step of the last candidate
-	marked   bool        // an outcome marker matched on the current segment
-	started  int         // line of the last start marker applied
-	found    [][]Suspect
+	list       []Build
+	windows    [suspectWindows]stepWindow
+	nwin       int
+	last       *stepWindow // the window of the last line
+	lastVertex int         // its BuildKit vertex
+	failStep   string      // step of the current build's failure marker
+	lastStep   string      // step of the last candidate
+	marked     bool        // an outcome marker matched on the current segment
+	started    int         // line of the last start marker applied
+	found      [][]Suspect
 }
 
 func (b *builds) cur() *Build {
@@ -179,7 +180,15 @@ func (s *Session) keep(raw []byte, segs []segment) {
 	if len(bytes.TrimSpace(seg)) == 0 {
 		return
 	}
-	step := s.stepFor(int(g.vertex))
+	step := s.step
+	if g.vertex >= 0 {
+		if int(g.vertex) == b.lastVertex && b.last != nil {
+			step = b.last.step // the same vertex as the last line: no lookup
+		} else {
+			step = s.stepFor(int(g.vertex))
+		}
+	}
+	b.lastVertex = int(g.vertex)
 	w := b.last
 	if w == nil || w.step != step {
 		w = nil
