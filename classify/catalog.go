@@ -141,9 +141,19 @@ type Rule struct {
 	Retry       Retry
 	Suppresses  []Ref // ids or groups this root cause hides when both are found
 	Fallback    bool  // reported only when nothing more specific was found
-	Context     Context
-	Examples    Examples
-	Override    bool // replaces an earlier rule of the same id on purpose
+	// Outcome makes the rule an outcome marker: a line it matches tells
+	// how the build ended (OutcomeSucceeded, OutcomeFailed,
+	// OutcomeCancelled) or that a new build starts (OutcomeStarted).
+	Outcome Outcome
+	// NoIssue, written issue: false, makes a marker rule give no issue: it
+	// only marks the outcome.
+	NoIssue bool
+	// KeepOnSuccess, written keep_on_success: true, keeps the rule's
+	// error-severity issues unrecovered on a build that succeeded.
+	KeepOnSuccess bool
+	Context       Context
+	Examples      Examples
+	Override      bool // replaces an earlier rule of the same id on purpose
 	// Patch changes an earlier rule of the same id, for example a default
 	// rule, without copying it: the single values it sets (group, title,
 	// severity, priority, remediation, retry, fallback, context, literals,
@@ -330,6 +340,9 @@ func (r *Rule) patched(p *Rule) *Rule {
 	set("remediation", p.Remediation != "", func() { o.Remediation = p.Remediation })
 	set("retry", p.Retry != "", func() { o.Retry = p.Retry })
 	set("fallback", p.Fallback, func() { o.Fallback = p.Fallback })
+	set("outcome", p.Outcome != "", func() { o.Outcome = p.Outcome })
+	set("issue", p.NoIssue, func() { o.NoIssue = p.NoIssue })
+	set("keep_on_success", p.KeepOnSuccess, func() { o.KeepOnSuccess = p.KeepOnSuccess })
 	set("context", p.Context != (Context{}), func() { o.Context = p.Context })
 	set("literals", len(p.Literals) > 0, func() { o.Literals = p.Literals })
 	set("sequence", len(p.Sequence) > 0, func() { o.Sequence = p.Sequence })

@@ -136,6 +136,9 @@ type crule struct {
 	Links                     []string
 	Retry                     Retry
 	Fallback                  bool
+	outcome                   Outcome  // an outcome marker's, or ""
+	noIssue                   bool     // a marker only: no issue
+	keep                      bool     // keep_on_success
 	src                       *Rule    // in the Matcher's own copy of the catalog
 	severity                  Severity // the rule's, error when not set
 	index                     int
@@ -248,6 +251,7 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 		ID: r.ID, Group: r.Group, Title: r.Title, Priority: r.Priority,
 		Links: r.Links, Retry: r.Retry, Fallback: r.Fallback,
 		src: r, index: len(m.rules),
+		outcome: r.Outcome, noIssue: r.NoIssue, keep: r.KeepOnSuccess,
 	}
 	if cr.Retry == "" {
 		cr.Retry = RetryUnknown

@@ -125,6 +125,20 @@
 // was found, and chooses one Primary issue: the unsuppressed error of highest
 // priority, the earliest among equals.
 //
+// # Outcome
+//
+// A Report also says how the build ended (Report.Outcome: succeeded,
+// failed, cancelled or unknown), from the catalog's outcome markers: rules
+// with an outcome key, usually with issue: false (patterns/outcome.yaml).
+// Several builds in one log are Report.Builds, each issue names its Build,
+// and within a build cancelled wins over failed and failed over succeeded. On
+// a build that succeeded, error issues are Recovered: listed, never primary,
+// unless their rule has keep_on_success. When a build failed and nothing
+// more specific than a fallback explains it, Report.Unexplained holds its
+// most likely error lines (at most MaxUnexplained), found without rules in
+// the last lines of each step, kept in the same pass and in bounded memory,
+// each with a score and a Fingerprint.
+//
 // # Errors
 //
 // Catalog errors are *CatalogError values, collected in an ErrorList, each

@@ -112,7 +112,7 @@ func ExampleErrorList() {
 	// Output:
 	// testdata/team/bad.yaml:5:16: rule pip_bad: invalid pattern: missing closing ) in `No matching (distribution`
 	// testdata/team/bad.yaml:6:18: rule pip_bad: undefined field: {{package}} is not captured by any pattern of the rule
-	// testdata/team/bad.yaml:7:5: rule pip_bad: unknown key: "colour" in a rule (want one of id, group, title, severity, priority, patterns, literals, exclude, sequence, collect, unless, remediation, links, retry, suppresses, fallback, context, examples, override, patch)
+	// testdata/team/bad.yaml:7:5: rule pip_bad: unknown key: "colour" in a rule (want one of id, group, title, severity, priority, patterns, literals, exclude, sequence, collect, unless, remediation, links, retry, suppresses, fallback, context, examples, override, patch, outcome, issue, keep_on_success)
 }
 
 func ExampleNormalize() {

@@ -161,6 +161,7 @@ func (m *Matcher) Check(keep func(*Rule) bool) ErrorList {
 // exampleIssues classifies an example text and returns the issues of rule id.
 func (m *Matcher) exampleIssues(text, id string) []Issue {
 	s := m.NewSession()
+	s.markers = true
 	var all []Issue
 	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
 		all = append(all, s.FeedString(line)...)

@@ -57,6 +57,13 @@ type Issue struct {
 	// SuppressedBy is the id of a root cause found in the same log that
 	// hides this issue; empty if the issue stands on its own.
 	SuppressedBy string `json:"suppressed_by"`
+	// Build is the index in Report.Builds of the build the issue's line
+	// belongs to.
+	Build int `json:"build"`
+	// Recovered is true for an error-severity issue of a build that
+	// succeeded all the same: it is listed, but is not the root cause of
+	// anything (see Rule.KeepOnSuccess).
+	Recovered bool `json:"recovered,omitempty"`
 }
 
 // Line is a numbered line of the log.
@@ -96,6 +103,16 @@ type Report struct {
 	// Primary points into Issues at the root cause, or is nil when no
 	// error-severity issue stands unsuppressed.
 	Primary *Issue `json:"primary"`
+	// Outcome is how the log's build ended; with several builds, failed if
+	// any failed, else cancelled if any was, else succeeded if all did,
+	// else unknown.
+	Outcome Outcome `json:"outcome"`
+	// Builds are the builds the log shows, in order; there is always one.
+	Builds []Build `json:"builds"`
+	// Unexplained are the lines that most likely say why a build failed
+	// when no rule more specific than a fallback explains it, best first:
+	// those of every such build, at most MaxUnexplained.
+	Unexplained []Suspect `json:"unexplained,omitempty"`
 
 	Lines    int   `json:"lines"`     // physical lines read
 	Bytes    int64 `json:"bytes"`     // bytes read
@@ -125,8 +142,9 @@ func (w Warning) String() string {
 }
 
 // Failed reports whether the log has a primary issue, that is, an
-// unsuppressed error-severity issue.
-func (r *Report) Failed() bool { return r.Primary != nil }
+// unsuppressed error-severity issue that was not recovered, or its build
+// failed.
+func (r *Report) Failed() bool { return r.Primary != nil || r.Outcome == OutcomeFailed }
 
 // Active returns the issues that are not suppressed, in line order.
 func (r *Report) Active() []Issue {

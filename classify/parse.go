@@ -141,7 +141,7 @@ var identPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 // ruleKeys are the keys a rule may have.
 var ruleKeys = []string{"id", "group", "title", "severity", "priority", "patterns", "literals", "exclude",
 	"sequence", "collect", "unless", "remediation", "links", "retry", "suppresses", "fallback", "context",
-	"examples", "override", "patch"}
+	"examples", "override", "patch", "outcome", "issue", "keep_on_success"}
 
 // didYouMean suggests the known key closest to a mistyped one, or lists
 // them all.
@@ -413,6 +413,14 @@ func (p *parser) parseRule(n *yaml.Node) *Rule {
 			r.Suppresses = p.refs(v)
 		case "fallback":
 			r.Fallback = p.bool(v)
+		case "outcome":
+			if s, ok := p.str(v); ok {
+				r.Outcome = Outcome(s)
+			}
+		case "issue":
+			r.NoIssue = !p.bool(v)
+		case "keep_on_success":
+			r.KeepOnSuccess = p.bool(v)
 		case "override":
 			r.Override = p.bool(v)
 		case "patch":

@@ -32,8 +32,11 @@ func newAggregator(max int) aggregator {
 }
 
 // makeKey sets a.key to the identity of an issue: its rule and fields.
-func (a *aggregator) makeKey(id string, fields map[string]string) {
+func (a *aggregator) makeKey(id string, fields map[string]string, build int) {
 	a.key = appendKey(a.key[:0], id, fields)
+	for ; build > 0; build /= 256 { // the same issue in another build is another issue
+		a.key = append(a.key, 0xff, byte(build))
+	}
 }
 
 // appendKey appends the identity of an issue, its rule and its fields in
@@ -65,8 +68,8 @@ func (is Issue) Key() string { return string(appendKey(nil, is.ID, is.Fields)) }
 // Issues are released in line order, but a repeat counted on the fast path
 // can be ahead of an issue still waiting for its after-context, so the last
 // line only ever grows.
-func (a *aggregator) repeat(id string, fields map[string]string, line int) bool {
-	a.makeKey(id, fields)
+func (a *aggregator) repeat(id string, fields map[string]string, build, line int) bool {
+	a.makeKey(id, fields, build)
 	i, ok := a.index[string(a.key)]
 	if ok {
 		a.issues[i].Count++
@@ -78,7 +81,7 @@ func (a *aggregator) repeat(id string, fields map[string]string, line int) bool 
 // add records a released issue; it reports whether the issue is new to the
 // report and kept (not a repeat, not beyond the issue limit).
 func (a *aggregator) add(is Issue) bool {
-	if a.repeat(is.ID, is.Fields, is.Line) {
+	if a.repeat(is.ID, is.Fields, is.Build, is.Line) {
 		i := a.index[string(a.key)]
 		a.issues[i].Attempts = max(a.issues[i].Attempts, is.Attempts)
 		return false
@@ -95,9 +98,12 @@ func (a *aggregator) add(is Issue) bool {
 }
 
 // report ranks a copy of the issues seen so far.
-func (a *aggregator) report(k *Ranker) *Report {
+func (a *aggregator) report(k *Ranker, prep func([]Issue)) *Report {
 	issues := make([]Issue, len(a.issues))
 	copy(issues, a.issues)
+	if prep != nil {
+		prep(issues)
+	}
 	r := &Report{Folded: a.folded}
 	r.Issues, r.FallbacksDropped = k.rank(issues)
 	r.setPrimary()
@@ -231,7 +237,7 @@ func (k *Ranker) rank(issues []Issue) ([]Issue, int) {
 	primary := -1
 	for i := range kept {
 		is := &kept[i]
-		if is.Severity != SeverityError || is.SuppressedBy != "" {
+		if is.Severity != SeverityError || is.SuppressedBy != "" || is.Recovered {
 			continue
 		}
 		if primary < 0 || outranks(is, &kept[primary]) {

@@ -51,6 +51,8 @@ type Session struct {
 	retried []int32
 
 	agg        aggregator
+	bs         builds
+	markers    bool // marker rules give issues too: for their examples
 	warnings   []Warning
 	moreWarned int
 	closed     bool
@@ -179,7 +181,11 @@ func (s *Session) Flush() []Issue {
 // Report ranks what the session has seen so far. Call it after Close for
 // the final result; before, issues still pending are left out.
 func (s *Session) Report() *Report {
-	r := s.agg.report(s.m.ranker)
+	var builds []Build
+	var outcome Outcome
+	r := s.agg.report(s.m.ranker, func(issues []Issue) { builds, outcome = s.settle(issues) })
+	r.Builds, r.Outcome = builds, outcome
+	s.explainBuilds(r)
 	r.Lines = s.line
 	r.Bytes = s.bytes
 	r.LinesCut = s.cut
@@ -245,11 +251,13 @@ func (s *Session) apply(raw []byte, size int, cut bool, b *batch, segs []segment
 		s.cut++
 		s.warn("", "line longer than %d bytes: matched on its first part", s.m.opt.maxLineBytes)
 	}
-	if len(s.pending) == 0 && !hasEvents(segs) {
+	s.bs.marked = false
+	if len(s.pending) == 0 && !hasWork(segs) {
 		// The common case: nothing found, nothing open.
 		if s.ring.size > 0 {
 			s.pushContext(raw)
 		}
+		s.keep(raw, segs)
 		return
 	}
 	for i := range segs {
@@ -262,6 +270,15 @@ func (s *Session) apply(raw []byte, size int, cut bool, b *batch, segs []segment
 		seg := raw[g.rawOff:g.rawEnd]
 		if len(s.pending) > 0 {
 			s.advance(seg, b.text(raw, g))
+		}
+		for _, e := range evs {
+			// A new build starts before anything else on its first line
+			// is found, so that what is found there belongs to it.
+			if e.kind == evHit {
+				if r := s.m.rules[s.m.starts[e.pat].rule]; r.outcome == OutcomeStarted {
+					s.mark(r, int(g.vertex))
+				}
+			}
 		}
 		for _, e := range evs {
 			switch e.kind {
@@ -278,10 +295,12 @@ func (s *Session) apply(raw []byte, size int, cut bool, b *batch, segs []segment
 			}
 		}
 	}
+	s.keep(raw, segs)
 	s.endLine(raw)
 }
 
-func hasEvents(segs []segment) bool {
+// hasWork reports whether a segment has events.
+func hasWork(segs []segment) bool {
 	for i := range segs {
 		if segs[i].nEvs > 0 {
 			return true
@@ -321,12 +340,19 @@ func (s *Session) rawText(raw []byte, n int) string {
 
 // start begins an issue for rule r on the current line.
 func (s *Session) start(r *crule, steps []cstep, seg []byte, fields map[string]string, vertex int) {
+	if r.outcome != "" {
+		s.mark(r, vertex)
+		if r.noIssue && !s.markers {
+			return
+		}
+	}
+	build := s.bs.index()
 	if s.quiet && len(steps) == 0 && r.collect == nil && r.unless == nil {
 		// Only the report is wanted: a repeat of a released issue is
 		// just counted, which keeps a log of a million identical lines
 		// cheap.
 		finishFields(&s.m.red, fields)
-		if s.agg.repeat(r.ID, fields, s.line) {
+		if s.agg.repeat(r.ID, fields, build, s.line) {
 			return
 		}
 	}
@@ -342,6 +368,7 @@ func (s *Session) start(r *crule, steps []cstep, seg []byte, fields map[string]s
 		Fields:   fields,
 		Step:     s.stepFor(vertex),
 		Retry:    r.Retry,
+		Build:    build,
 	}
 	if r.before > 0 {
 		is.Context = s.ring.last(r.before, s.line, &s.m.red)

@@ -137,6 +137,14 @@ func validateRule(r *Rule, errs *ErrorList) {
 	if r.Context.Before < 0 || r.Context.After < 0 || r.Context.Before > maxContextLines || r.Context.After > maxContextLines {
 		bad("context", "context before and after must be from 0 to %d", maxContextLines)
 	}
+	switch r.Outcome {
+	case "", OutcomeSucceeded, OutcomeFailed, OutcomeCancelled, OutcomeStarted:
+	default:
+		bad("outcome", "outcome %q (want succeeded, failed, cancelled or started)", string(r.Outcome))
+	}
+	if r.NoIssue && r.Outcome == "" {
+		bad("issue", "issue: false is for outcome markers: the rule needs an outcome")
+	}
 	if r.Fallback && len(r.Suppresses) > 0 {
 		bad("suppresses", "a fallback rule cannot suppress others")
 	}

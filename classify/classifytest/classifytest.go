@@ -7,6 +7,9 @@
 //
 //	# expect: primary pip_network_error   the primary issue is this rule
 //	# expect: clean                       no unsuppressed error-severity issue
+//	                                      that was not recovered, not failed
+//	# expect: outcome failed              the log's outcome is this
+//	# expect: unexplained 1 TEXT          the first unexplained line holds TEXT
 //	# expect: title ID TEXT               rule ID's issue has this title
 //	# expect: remediation ID TEXT         its remediation contains TEXT
 //	# expect: retry ID transient          its retry advice is this
@@ -14,7 +17,9 @@
 // The last three let a team that patches a default rule (its remediation,
 // say) pin what its users will read.
 //
-// The rest is the classification, one issue per line, written by Render.
+// The rest is the classification, written by Render: the line count, the
+// primary issue, the outcome (and each build when there are several), one
+// issue per line, then the unexplained lines of a failed build.
 // With update set, Run rewrites that part (comments are kept) instead of
 // comparing, so that the review is the diff of the .want files:
 //
@@ -91,6 +96,7 @@ func Run(t *testing.T, m *classify.Matcher, glob string, update bool) {
 	if len(cases) == 0 {
 		t.Fatalf("no log matches %s", glob)
 	}
+	cat := m.Catalog()
 	for _, c := range cases {
 		t.Run(c.Log, func(t *testing.T) {
 			data, err := os.ReadFile(c.Log)
@@ -124,6 +130,9 @@ func Run(t *testing.T, m *classify.Matcher, glob string, update bool) {
 				if err := Check(e, rep); err != nil {
 					t.Error(err)
 				}
+			}
+			if err := CheckOutcome(rep, cat); err != nil {
+				t.Error(err)
 			}
 			Chunking(t, m, data, got)
 		})
@@ -164,6 +173,49 @@ func classifyReader(t *testing.T, m *classify.Matcher, r io.Reader) *classify.Re
 	return rep
 }
 
+// CheckOutcome tests what every report must show, whatever its
+// expectations: a build that failed has a primary issue or unexplained
+// lines, and a log whose builds all succeeded has no error that was not
+// recovered, except from rules of cat that keep their issues on success
+// (Rule.KeepOnSuccess; cat may be nil).
+func CheckOutcome(rep *classify.Report, cat *classify.Catalog) error {
+	kept := func(id string) bool {
+		if cat == nil {
+			return false
+		}
+		r := cat.Rule(id)
+		return r != nil && r.KeepOnSuccess
+	}
+	for i, bd := range rep.Builds {
+		if bd.Outcome != classify.OutcomeFailed || len(bd.Unexplained) > 0 {
+			continue
+		}
+		explained := false
+		for _, is := range rep.Issues {
+			if is.Build == i && is.Severity == classify.SeverityError && is.SuppressedBy == "" && !is.Recovered {
+				explained = true
+			}
+		}
+		if !explained {
+			return fmt.Errorf("build %d failed (L%d) with neither an error issue nor unexplained lines", i, bd.MarkerLine)
+		}
+	}
+	if rep.Outcome == classify.OutcomeSucceeded {
+		for _, is := range rep.Issues {
+			if is.Severity == classify.SeverityError && !is.Recovered && !kept(is.ID) {
+				return fmt.Errorf("build succeeded but %s is not recovered", IssueLine(is))
+			}
+		}
+		if rep.Primary != nil && !kept(rep.Primary.ID) {
+			return fmt.Errorf("build succeeded but has primary %s", rep.Primary.ID)
+		}
+	}
+	if rep.Outcome == "" || len(rep.Builds) == 0 {
+		return fmt.Errorf("report has no outcome")
+	}
+	return nil
+}
+
 // Check tests one "# expect:" statement against a report.
 func Check(expect string, rep *classify.Report) error {
 	word, arg, _ := strings.Cut(expect, " ")
@@ -179,9 +231,28 @@ func Check(expect string, rep *classify.Report) error {
 		}
 	case "clean":
 		for _, is := range rep.Issues {
-			if is.Severity == classify.SeverityError && is.SuppressedBy == "" {
+			if is.Severity == classify.SeverityError && is.SuppressedBy == "" && !is.Recovered {
 				return fmt.Errorf("clean log has an error: %s", IssueLine(is))
 			}
+		}
+		if rep.Outcome == classify.OutcomeFailed {
+			return fmt.Errorf("clean log has outcome %s", rep.Outcome)
+		}
+	case "outcome":
+		if string(rep.Outcome) != arg {
+			return fmt.Errorf("outcome = %s, want %s", rep.Outcome, arg)
+		}
+	case "unexplained":
+		n, text, _ := strings.Cut(arg, " ")
+		var k int
+		if _, err := fmt.Sscan(n, &k); err != nil || k < 1 {
+			return fmt.Errorf("unexplained %q: want a rank from 1 and a text", arg)
+		}
+		if k > len(rep.Unexplained) {
+			return fmt.Errorf("unexplained %d: only %d unexplained lines", k, len(rep.Unexplained))
+		}
+		if got := rep.Unexplained[k-1].Text; !strings.Contains(got, strings.TrimSpace(text)) {
+			return fmt.Errorf("unexplained line %d = %q, want it to contain %q", k, got, strings.TrimSpace(text))
 		}
 	case "title", "remediation", "retry":
 		id, text, _ := strings.Cut(arg, " ")
@@ -205,7 +276,7 @@ func Check(expect string, rep *classify.Report) error {
 			return fmt.Errorf("retry of %s = %s, want %s", id, is.Retry, text)
 		}
 	default:
-		return fmt.Errorf("unknown expectation %q (want primary ID, clean, title ID TEXT, remediation ID TEXT or retry ID VALUE)", expect)
+		return fmt.Errorf("unknown expectation %q (want primary ID, clean, outcome VALUE, unexplained N TEXT, title ID TEXT, remediation ID TEXT or retry ID VALUE)", expect)
 	}
 	return nil
 }
@@ -220,9 +291,34 @@ func Render(r *classify.Report) string {
 	} else {
 		b.WriteString("primary: none\n")
 	}
+	fmt.Fprintf(&b, "outcome: %s\n", r.Outcome)
+	if len(r.Builds) > 1 {
+		for i, bd := range r.Builds {
+			fmt.Fprintf(&b, "build %d: %s L%d-%d", i, bd.Outcome, bd.FirstLine, bd.LastLine)
+			if bd.MarkerLine > 0 {
+				fmt.Fprintf(&b, " marker=L%d", bd.MarkerLine)
+			}
+			b.WriteByte('\n')
+		}
+	}
 	for _, is := range r.Issues {
 		b.WriteString(IssueLine(is))
 		b.WriteByte('\n')
+	}
+	for _, su := range r.Unexplained {
+		b.WriteString(SuspectLine(su))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// SuspectLine renders one unexplained line: its line, score, text,
+// fingerprint and step.
+func SuspectLine(su classify.Suspect) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "unexplained: L%d score=%.2f text=%q fingerprint=%q", su.Line, su.Score, su.Text, su.Fingerprint)
+	if su.Step != "" {
+		fmt.Fprintf(&b, " step=%q", su.Step)
 	}
 	return b.String()
 }
@@ -237,6 +333,12 @@ func IssueLine(is classify.Issue) string {
 	fmt.Fprintf(&b, " %s %s", is.Severity, is.ID)
 	if is.Primary {
 		b.WriteString(" primary")
+	}
+	if is.Recovered {
+		b.WriteString(" recovered")
+	}
+	if is.Build > 0 {
+		fmt.Fprintf(&b, " build=%d", is.Build)
 	}
 	if is.SuppressedBy != "" {
 		fmt.Fprintf(&b, " suppressed_by=%s", is.SuppressedBy)

@@ -42,7 +42,7 @@ func TestCheck(t *testing.T) {
 		{"primary compile_error", ""},
 		{"primary out_of_memory", "primary = compile_error, want out_of_memory"},
 		{"clean", `clean log has an error: L1 error compile_error primary`},
-		{"nonsense", `unknown expectation "nonsense" (want primary ID, clean, title ID TEXT, remediation ID TEXT or retry ID VALUE)`},
+		{"nonsense", `unknown expectation "nonsense" (want primary ID, clean, outcome VALUE, unexplained N TEXT, title ID TEXT, remediation ID TEXT or retry ID VALUE)`},
 		{"title compile_error Compile error", ""},
 		{"title compile_error Other", `title of compile_error = "Compile error", want "Other"`},
 		{"remediation compile_error Fix", ""},

@@ -118,7 +118,8 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer, env f
 }
 
 // reaches reports whether the report has an unsuppressed issue of at least
-// the --fail-on severity.
+// the --fail-on severity that was not recovered, or shows a failed build.
+// Errors a succeeded build recovered from do not count.
 func reaches(rep *classify.Report, failOn string) bool {
 	if rep == nil || failOn == "never" {
 		return false
@@ -127,8 +128,11 @@ func reaches(rep *classify.Report, failOn string) bool {
 	if err != nil {
 		return false
 	}
+	if rep.Outcome == classify.OutcomeFailed {
+		return true
+	}
 	for _, is := range rep.Issues {
-		if is.SuppressedBy == "" && is.Severity >= least {
+		if is.SuppressedBy == "" && !is.Recovered && is.Severity >= least {
 			return true
 		}
 	}

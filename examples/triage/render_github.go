@@ -53,6 +53,12 @@ func (g *githubRenderer) finish() error {
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool { return moreImportant(&all[i].is, &all[j].is) })
+	// A failure no rule explains comes first: it is the build's outcome.
+	for _, res := range g.results {
+		if res.report != nil && len(res.report.Unexplained) > 0 {
+			g.w.WriteString(unexplainedCommand(res.source, res.report.Unexplained))
+		}
+	}
 	for i, a := range all {
 		if i == maxAnnotations {
 			fmt.Fprintf(g.w, "triage: %s not annotated; the job summary and --format text list every issue\n", plural(len(all)-i, "more issue"))
@@ -68,15 +74,35 @@ func (g *githubRenderer) finish() error {
 	return nil
 }
 
+// unexplainedCommand writes the annotation of a failed build that no rule
+// explains, at its most likely error line, listing the likely lines.
+func unexplainedCommand(source string, sus []classify.Suspect) string {
+	var props []string
+	if source != stdinName {
+		props = append(props, "file="+escapeProperty(source))
+	}
+	props = append(props, fmt.Sprintf("line=%d", sus[0].Line), "title="+escapeProperty("Build failed; no rule explains why"))
+	var msg strings.Builder
+	msg.WriteString("the most likely error lines:")
+	for _, su := range sus {
+		fmt.Fprintf(&msg, "\nline %d: %s", su.Line, sanitize(cutRunes(su.Text, maxShownRunes)))
+	}
+	return "::error " + strings.Join(props, ",") + "::" + escapeData(msg.String()) + "\n"
+}
+
 // workflowCommand writes one annotation:
 //
 //	::error file=build.log,line=9,endLine=9,title=…::message
 func workflowCommand(source string, is classify.Issue) string {
 	cmd := "notice"
-	switch is.Severity {
-	case classify.SeverityError:
+	title := is.Title + " (" + is.ID + ")"
+	switch {
+	case is.Recovered:
+		cmd = "warning" // an error the build went past
+		title = is.Title + " (" + is.ID + ", recovered)"
+	case is.Severity == classify.SeverityError:
 		cmd = "error"
-	case classify.SeverityWarning:
+	case is.Severity == classify.SeverityWarning:
 		cmd = "warning"
 	}
 	var props []string
@@ -86,7 +112,7 @@ func workflowCommand(source string, is classify.Issue) string {
 	props = append(props,
 		fmt.Sprintf("line=%d", is.Line),
 		fmt.Sprintf("endLine=%d", max(is.EndLine, is.Line)),
-		"title="+escapeProperty(is.Title+" ("+is.ID+")"))
+		"title="+escapeProperty(title))
 
 	var msg strings.Builder
 	fmt.Fprintf(&msg, "line %d: %s", is.Line, sanitize(cutRunes(is.Text, maxShownRunes)))

@@ -109,10 +109,29 @@ func (h *htmlRenderer) result(res *result) error {
 	if res.err != nil {
 		fmt.Fprintf(w, "<p class=\"outcome failed\">Reading stopped early: %s</p>\n", esc(errText(res.err)))
 	}
-	if rep.Primary != nil {
-		fmt.Fprintf(w, "<div class=\"outcome failed\"><strong>Failed:</strong> %s</div>\n", esc(rep.Primary.Title))
-	} else {
-		fmt.Fprintf(w, "<div class=\"outcome clean\">No known failure found.</div>\n")
+	switch {
+	case rep.Primary != nil:
+		fmt.Fprintf(w, "<div class=\"outcome failed\" data-outcome=\"%s\"><strong>Failed:</strong> %s</div>\n", esc(string(rep.Outcome)), esc(rep.Primary.Title))
+	case rep.Outcome == classify.OutcomeFailed || rep.Outcome == classify.OutcomeCancelled:
+		fmt.Fprintf(w, "<div class=\"outcome failed\" data-outcome=\"%s\"><strong>%s</strong>; no rule explains why.</div>\n", esc(string(rep.Outcome)), esc(outcomeWords(rep.Outcome)))
+	case rep.Outcome == classify.OutcomeSucceeded:
+		fmt.Fprintf(w, "<div class=\"outcome clean\" data-outcome=\"succeeded\"><strong>Build succeeded.</strong>%s</div>\n", esc(recoveredNote(rep)))
+	default:
+		fmt.Fprintf(w, "<div class=\"outcome clean\" data-outcome=\"%s\">No known failure found (the log does not say how the build ended).</div>\n", esc(string(rep.Outcome)))
+	}
+	if len(rep.Builds) > 1 {
+		fmt.Fprintf(w, "<table class=\"builds\"><tr><th>build</th><th>lines</th><th>outcome</th></tr>\n")
+		for i, bd := range rep.Builds {
+			fmt.Fprintf(w, "<tr><td>%d</td><td><a href=\"#%s-L%d\">%d</a>–%d</td><td>%s</td></tr>\n", i+1, id, bd.FirstLine, bd.FirstLine, bd.LastLine, esc(string(bd.Outcome)))
+		}
+		fmt.Fprintf(w, "</table>\n")
+	}
+	if len(rep.Unexplained) > 0 {
+		fmt.Fprintf(w, "<div class=\"issue primary unexplained\"><h3>Unexplained failure: the most likely error lines</h3>\n<pre class=\"log\">")
+		for _, su := range rep.Unexplained {
+			fmt.Fprintf(w, "<a href=\"#%s-L%d\">%d</a> %s\n", id, su.Line, su.Line, esc(sanitize(cutRunes(su.Text, maxShownRunes))))
+		}
+		fmt.Fprintf(w, "</pre></div>\n")
 	}
 
 	issues := append([]classify.Issue(nil), rep.Issues...)
@@ -136,6 +155,14 @@ func (h *htmlRenderer) result(res *result) error {
 	h.writeLog(id, res, hits)
 	fmt.Fprintf(w, "</section>\n")
 	return nil
+}
+
+// recoveredNote says how many errors a succeeded build went past.
+func recoveredNote(rep *classify.Report) string {
+	if n := recoveredCount(rep); n > 0 {
+		return " " + plural(n, "error") + " it printed did not stop it (recovered)."
+	}
+	return ""
 }
 
 func errText(err error) string {
@@ -176,6 +203,9 @@ func (h *htmlRenderer) writeIssue(sid string, i int, is classify.Issue) {
 	if is.SuppressedBy != "" {
 		cls += " suppressed"
 	}
+	if is.Recovered {
+		cls += " recovered"
+	}
 	fmt.Fprintf(w, "<div class=\"%s\" id=\"%s-i%d\" data-rule=\"%s\" data-line=\"%d\">\n", cls, sid, i, esc(is.ID), is.Line)
 	label := ""
 	if is.Primary {
@@ -196,6 +226,9 @@ func (h *htmlRenderer) writeIssue(sid string, i int, is classify.Issue) {
 	}
 	if is.SuppressedBy != "" {
 		fmt.Fprintf(w, "<dt>explained by</dt><dd><code>%s</code></dd>\n", esc(is.SuppressedBy))
+	}
+	if is.Recovered {
+		fmt.Fprintf(w, "<dt>recovered</dt><dd>the build succeeded all the same</dd>\n")
 	}
 	fmt.Fprintf(w, "<dt>evidence</dt><dd><pre class=\"log\">")
 	ev := is.Evidence

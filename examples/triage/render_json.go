@@ -9,18 +9,23 @@ import (
 
 // jsonReport is the object --format json writes for each input.
 type jsonReport struct {
-	Source   string             `json:"source"`
-	Lines    int                `json:"lines"`
-	Bytes    int64              `json:"bytes"`
-	Primary  *classify.Issue    `json:"primary"`
-	Issues   []classify.Issue   `json:"issues"`
-	Warnings []classify.Warning `json:"warnings"`
-	Folded   int                `json:"folded"`
-	Error    string             `json:"error,omitempty"`
+	Source  string           `json:"source"`
+	Lines   int              `json:"lines"`
+	Bytes   int64            `json:"bytes"`
+	Primary *classify.Issue  `json:"primary"`
+	Outcome classify.Outcome `json:"outcome"`
+	Builds  []classify.Build `json:"builds"`
+	Issues  []classify.Issue `json:"issues"`
+	// Unexplained are the likely error lines of a failed build that no
+	// specific rule explains.
+	Unexplained []classify.Suspect `json:"unexplained"`
+	Warnings    []classify.Warning `json:"warnings"`
+	Folded      int                `json:"folded"`
+	Error       string             `json:"error,omitempty"`
 }
 
 func newJSONReport(res *result) jsonReport {
-	out := jsonReport{Source: res.source, Issues: []classify.Issue{}, Warnings: []classify.Warning{}}
+	out := jsonReport{Source: res.source, Outcome: classify.OutcomeUnknown, Builds: []classify.Build{}, Issues: []classify.Issue{}, Unexplained: []classify.Suspect{}, Warnings: []classify.Warning{}}
 	if res.err != nil {
 		out.Error = res.err.Error()
 	}
@@ -38,6 +43,15 @@ func newJSONReport(res *result) jsonReport {
 	}
 	if len(rep.Warnings) > 0 {
 		out.Warnings = rep.Warnings
+	}
+	if rep.Outcome != "" {
+		out.Outcome = rep.Outcome
+	}
+	if len(rep.Builds) > 0 {
+		out.Builds = rep.Builds
+	}
+	if len(rep.Unexplained) > 0 {
+		out.Unexplained = rep.Unexplained
 	}
 	return out
 }
@@ -97,16 +111,22 @@ type jsonlIssue struct {
 // jsonlSummary is the last line of --format jsonl for each input: the
 // ranked outcome, which the issue lines before it cannot carry.
 type jsonlSummary struct {
-	Type       string             `json:"type"` // "summary"
-	Source     string             `json:"source"`
-	Lines      int                `json:"lines"`
-	Bytes      int64              `json:"bytes"`
-	Issues     int                `json:"issues"`     // distinct issues
-	Suppressed int                `json:"suppressed"` // of which suppressed
-	Folded     int                `json:"folded"`
-	Primary    *classify.Issue    `json:"primary"`
-	Warnings   []classify.Warning `json:"warnings"`
-	Error      string             `json:"error,omitempty"`
+	Type       string           `json:"type"` // "summary"
+	Source     string           `json:"source"`
+	Lines      int              `json:"lines"`
+	Bytes      int64            `json:"bytes"`
+	Issues     int              `json:"issues"`     // distinct issues
+	Suppressed int              `json:"suppressed"` // of which suppressed
+	Folded     int              `json:"folded"`
+	Primary    *classify.Issue  `json:"primary"`
+	Outcome    classify.Outcome `json:"outcome"`
+	Builds     []classify.Build `json:"builds"`
+	Recovered  int              `json:"recovered"` // of which recovered
+	// Unexplained are the likely error lines of a failed build that no
+	// specific rule explains.
+	Unexplained []classify.Suspect `json:"unexplained"`
+	Warnings    []classify.Warning `json:"warnings"`
+	Error       string             `json:"error,omitempty"`
 }
 
 // jsonlRenderer writes an issue line as soon as each distinct issue is found,
@@ -124,10 +144,14 @@ func (j *jsonlRenderer) result(res *result) error {
 	s := jsonlSummary{
 		Type: "summary", Source: r.Source, Lines: r.Lines, Bytes: r.Bytes,
 		Issues: len(r.Issues), Folded: r.Folded, Primary: r.Primary, Warnings: r.Warnings, Error: r.Error,
+		Outcome: r.Outcome, Builds: r.Builds, Unexplained: r.Unexplained,
 	}
 	for _, is := range r.Issues {
 		if is.SuppressedBy != "" {
 			s.Suppressed++
+		}
+		if is.Recovered {
+			s.Recovered++
 		}
 	}
 	return newEncoder(j.w, false).Encode(s)

@@ -102,6 +102,24 @@ func markdownSection(res *result) string {
 		}
 		fmt.Fprintf(&b, "\n**Retry:** %s\n", mdText(retryAdvice(p.Retry)))
 	}
+	if len(rep.Builds) > 1 {
+		b.WriteString("\n| Build | Lines | Outcome |\n| ---: | --- | --- |\n")
+		for i, bd := range rep.Builds {
+			fmt.Fprintf(&b, "| %d | %d to %d | %s |\n", i+1, bd.FirstLine, bd.LastLine, bd.Outcome)
+		}
+	}
+	if len(rep.Unexplained) > 0 {
+		b.WriteString("\n**Unexplained failure:** no rule explains it; the most likely error lines:\n\n")
+		var ls []string
+		width := 0
+		for _, su := range rep.Unexplained {
+			width = max(width, len(strconv.Itoa(su.Line)))
+		}
+		for _, su := range rep.Unexplained {
+			ls = append(ls, fmt.Sprintf("%*d | %s", width, su.Line, cutRunes(su.Text, maxShownRunes)))
+		}
+		b.WriteString(mdFence(ls))
+	}
 	if len(others) > 0 {
 		title := "Other issues"
 		if rep.Primary == nil {
@@ -116,6 +134,9 @@ func markdownSection(res *result) string {
 			title := mdText(is.Title)
 			if is.Count > 1 {
 				title += fmt.Sprintf(" (%d times)", is.Count)
+			}
+			if is.Recovered {
+				title += " (recovered: the build succeeded)"
 			}
 			fmt.Fprintf(&b, "| %d | %s | %s | %s |\n", is.Line, is.Severity, mdCode(is.ID), title)
 		}

@@ -85,7 +85,21 @@ type sarifResultProps struct {
 	Count   int               `json:"count"`
 	Step    string            `json:"step,omitempty"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Outcome is how the build of the result's log ended; Build is the
+	// index of the build the line belongs to, Recovered tells an error that
+	// a succeeded build went past.
+	Outcome   classify.Outcome `json:"outcome,omitempty"`
+	Build     int              `json:"build"`
+	Recovered bool             `json:"recovered,omitempty"`
+	// Score and Fingerprint are set on the likely lines of an
+	// unexplained failure.
+	Score       float64 `json:"score,omitempty"`
+	Fingerprint string  `json:"fingerprint,omitempty"`
 }
+
+// unexplainedRule is the SARIF rule of the likely error lines of a failed
+// build that no catalog rule explains.
+const unexplainedRule = "unexplained_failure"
 
 type sarifLocation struct {
 	PhysicalLocation sarifPhysical `json:"physicalLocation"`
@@ -180,12 +194,34 @@ func (s *sarifRenderer) result(res *result) error {
 				},
 			}}},
 			PartialFingerprints: map[string]string{"buildlogIssue/v1": fingerprint(is)},
-			Properties:          &sarifResultProps{Primary: is.Primary, Count: is.Count, Step: is.Step, Fields: is.Fields},
+			Properties:          &sarifResultProps{Primary: is.Primary, Count: is.Count, Step: is.Step, Fields: is.Fields, Outcome: res.report.Outcome, Build: is.Build, Recovered: is.Recovered},
 		}
-		if is.SuppressedBy != "" {
+		switch {
+		case is.SuppressedBy != "":
 			r.Suppressions = []sarifSuppression{{Kind: "external", Justification: "hidden by the root cause " + is.SuppressedBy + " found in the same log"}}
+		case is.Recovered:
+			r.Suppressions = []sarifSuppression{{Kind: "external", Justification: "recovered: the build succeeded all the same"}}
 		}
 		s.results = append(s.results, r)
+	}
+	for i, su := range res.report.Unexplained {
+		level := "note"
+		if i == 0 {
+			level = "error"
+		}
+		sum := sha256.Sum256([]byte(su.Fingerprint))
+		s.results = append(s.results, sarifResult{
+			RuleID:    unexplainedRule,
+			RuleIndex: len(s.cat.Rules),
+			Level:     level,
+			Message:   sarifText{Text: "The build failed and no rule explains why; this is one of its most likely error lines."},
+			Locations: []sarifLocation{{sarifPhysical{
+				ArtifactLocation: sarifArtifact{URI: uri},
+				Region:           sarifRegion{StartLine: max(su.Line, 1), Snippet: &sarifText{Text: su.Text}},
+			}}},
+			PartialFingerprints: map[string]string{"buildlogUnexplained/v1": hex.EncodeToString(sum[:8])},
+			Properties:          &sarifResultProps{Step: su.Step, Outcome: res.report.Outcome, Score: su.Score, Fingerprint: su.Fingerprint},
+		})
 	}
 	return nil
 }
@@ -210,6 +246,14 @@ func (s *sarifRenderer) finish() error {
 		}
 		rules = append(rules, sr)
 	}
+	rules = append(rules, sarifRule{
+		ID:                   unexplainedRule,
+		Name:                 ruleName(unexplainedRule),
+		ShortDescription:     &sarifText{Text: "A build failed and no rule explains why"},
+		Help:                 &sarifText{Text: "No catalog rule knows this failure. The lines shown are the most likely error lines, found without rules; a rule written for them makes the next report specific (triage cluster drafts one)."},
+		DefaultConfiguration: &sarifRuleConfig{Level: "error"},
+		Properties:           &sarifRuleProps{Tags: []string{"outcome"}},
+	})
 	results := s.results
 	if results == nil {
 		results = []sarifResult{}

@@ -260,8 +260,8 @@ func TestSARIFRequiredFields(t *testing.T) {
 	}
 	rules := run.Tool.Driver.Rules
 	cat, _ := classify.ParseCatalog("x", mustRead(t, "testdata/catalogs/triage.yaml"))
-	if len(rules) != len(cat.Rules) {
-		t.Errorf("%d rules, want one per catalog rule (%d)", len(rules), len(cat.Rules))
+	if len(rules) != len(cat.Rules)+1 {
+		t.Errorf("%d rules, want one per catalog rule (%d) and unexplained_failure", len(rules), len(cat.Rules))
 	}
 	for i, r := range rules {
 		if r.ID == "" || r.Help == nil || r.Help.Text == nil || *r.Help.Text == "" || r.ShortDescription == nil || r.ShortDescription.Text == nil {

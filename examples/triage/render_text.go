@@ -68,9 +68,32 @@ func (t *textRenderer) result(res *result) error {
 	}
 	fmt.Fprintf(t.w, "%s: %s\n", p.bold(sanitize(res.source)), head)
 
+	if len(rep.Builds) > 1 {
+		var bs []string
+		for i, bd := range rep.Builds {
+			bs = append(bs, fmt.Sprintf("build %d (lines %d-%d): %s", i+1, bd.FirstLine, bd.LastLine, t.outcome(bd.Outcome)))
+		}
+		t.w.WriteString("\n")
+		for _, b := range bs {
+			fmt.Fprintf(t.w, "%s%s\n", textIndent, b)
+		}
+	}
 	if rep.Primary != nil {
 		t.w.WriteString("\n")
 		t.full(*rep.Primary)
+	}
+	if len(rep.Unexplained) > 0 {
+		fmt.Fprintf(t.w, "\n%s\n", p.bold("unexplained failure, the likely lines:"))
+		width := 0
+		for _, su := range rep.Unexplained {
+			width = max(width, len(strconv.Itoa(su.Line)))
+		}
+		for _, su := range rep.Unexplained {
+			fmt.Fprintf(t.w, "%sline %-*d  %s\n", textIndent, width, su.Line, sanitize(cutRunes(su.Text, maxShownRunes)))
+			if t.verbose {
+				fmt.Fprintf(t.w, "%s%s  score %.2f, fingerprint %s\n", textIndent, strings.Repeat(" ", width+5), su.Score, sanitize(su.Fingerprint))
+			}
+		}
 	}
 	if len(active) > 0 {
 		title := "other issues:"
@@ -108,19 +131,64 @@ func (t *textRenderer) result(res *result) error {
 	return nil
 }
 
-// summaryWords says in a few words what the log holds.
+// summaryWords says in a few words what the log holds: how the build ended
+// and what was found.
 func summaryWords(rep *classify.Report) string {
+	s := outcomeWords(rep.Outcome) + ", "
 	if len(rep.Issues) == 0 {
-		return "no known issue found"
+		if rep.Outcome == classify.OutcomeFailed {
+			return s + "no rule explains why"
+		}
+		return s + "no known issue found"
 	}
-	s := plural(len(rep.Issues), "issue")
+	s += plural(len(rep.Issues), "issue")
+	var parts []string
 	if n := len(rep.Issues) - len(rep.Active()); n > 0 {
-		s += fmt.Sprintf(" (%d suppressed)", n)
+		parts = append(parts, fmt.Sprintf("%d suppressed", n))
+	}
+	if n := recoveredCount(rep); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d recovered", n))
+	}
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
 	}
 	if rep.Primary == nil {
 		s += ", no error"
 	}
 	return s
+}
+
+// outcomeWords names an outcome for a reader.
+func outcomeWords(o classify.Outcome) string {
+	switch o {
+	case classify.OutcomeSucceeded:
+		return "build succeeded"
+	case classify.OutcomeFailed:
+		return "build failed"
+	case classify.OutcomeCancelled:
+		return "build cancelled"
+	}
+	return "outcome unknown"
+}
+
+func recoveredCount(rep *classify.Report) int {
+	n := 0
+	for _, is := range rep.Issues {
+		if is.Recovered {
+			n++
+		}
+	}
+	return n
+}
+
+func (t *textRenderer) outcome(o classify.Outcome) string {
+	switch o {
+	case classify.OutcomeSucceeded:
+		return t.pal.cyan(string(o))
+	case classify.OutcomeFailed, classify.OutcomeCancelled:
+		return t.pal.red(string(o))
+	}
+	return t.pal.yellow(string(o))
 }
 
 func (t *textRenderer) severity(s classify.Severity) string {
@@ -216,6 +284,9 @@ func (t *textRenderer) brief(issues []classify.Issue, showSuppressor bool) {
 		}
 		if showSuppressor {
 			extra += " (hidden by " + is.SuppressedBy + ")"
+		}
+		if is.Recovered {
+			extra += " (recovered: the build succeeded)"
 		}
 		fmt.Fprintf(t.w, "%sline %-*d  %s  %s: %s%s\n", textIndent, width, is.Line, sev, t.pal.bold(is.ID), sanitize(is.Title), extra)
 	}
