@@ -14,7 +14,13 @@ import "bytes"
 //     (RFC 3339 as in "2025-02-16T00:22:57.123Z ", "2020/05/24 04:28:34 ",
 //     "22:30:26 "), BuildKit plain-progress prefixes ("#8 ", "#8 46.25 ") and
 //     BuildKit's TTY prefixes ("=> => # "), and the "0.928 " or "46.80 "
-//     elapsed-time prefix of BuildKit's error summary.
+//     elapsed-time prefix of BuildKit's error summary; the prefixes other
+//     tools put in front of a build's lines: Azure Pipelines' and GitHub's
+//     "##[warning]" ("##[error]" is kept: rules match it), "[stderr] " and
+//     "[stdout] ", Python logging's "ERROR:azureml.core:" and the level after
+//     its default "2024-01-02 03:04:05,678 " stamp ("ERROR ", "- ERROR - ",
+//     "[ERROR] "), and docker compose's "web-1  | " (a service with a replica
+//     number, padded, then "| ").
 //
 // Splitting a line at bare carriage returns happens before this, in the
 // detector (detect.go): each segment is normalised once and matched on its
@@ -163,17 +169,34 @@ func stripPrefixes(b []byte) ([]byte, int) {
 			k, v = buildkitPrefix(b)
 			if k > 0 {
 				vertex = v
+			} else if bytes.HasPrefix(b, []byte("##[warning]")) {
+				k = len("##[warning]")
 			}
 		case isDigit(c):
 			k = timestampPrefix(b)
+			if k > 0 && commaMillis(b[:k]) {
+				k += levelAfterStamp(b[k:])
+			}
 			if k == 0 {
 				k = elapsedPrefix(b)
+			}
+			if k == 0 {
+				k = composePrefix(b)
 			}
 		case c == '[':
 			// "[2024-05-01 10:00:00] " or "[10:00:00] "
 			if t := timestampCore(b[1:]); t > 0 && 1+t < len(b) && b[1+t] == ']' {
 				k = separator(b, 2+t)
+			} else if bytes.HasPrefix(b, []byte("[stderr] ")) || bytes.HasPrefix(b, []byte("[stdout] ")) {
+				k = len("[stderr] ")
 			}
+		case c >= 'A' && c <= 'Z':
+			k = loggerPrefix(b)
+			if k == 0 {
+				k = composePrefix(b)
+			}
+		case c >= 'a' && c <= 'z':
+			k = composePrefix(b)
 		case c == '=':
 			k = ttyPrefix(b)
 		}
@@ -314,4 +337,100 @@ func ttyPrefix(b []byte) int {
 		return k + 2
 	}
 	return 0
+}
+
+// logLevels are the level names of Python's logging module.
+var logLevels = [...]string{"DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL"}
+
+// levelLen returns the length of the logging level b starts with, or 0.
+func levelLen(b []byte) int {
+	for _, l := range logLevels {
+		if len(b) >= len(l) && string(b[:len(l)]) == l {
+			return len(l)
+		}
+	}
+	return 0
+}
+
+// loggerPrefix matches Python logging's default format "LEVEL:logger:"
+// ("ERROR:azureml._restclient:", "INFO:root:"): a level, a colon, a dotted
+// logger name without blanks, a colon.
+func loggerPrefix(b []byte) int {
+	n := levelLen(b)
+	if n == 0 || n >= len(b) || b[n] != ':' {
+		return 0
+	}
+	j := n + 1
+	start := j
+	for j < len(b) && (b[j] == '_' || b[j] == '.' || b[j] == '-' || isDigit(b[j]) || b[j]|0x20 >= 'a' && b[j]|0x20 <= 'z') {
+		j++
+	}
+	if j == start || j >= len(b) || b[j] != ':' || b[start] == '.' || b[start] == '-' {
+		return 0
+	}
+	return j + 1
+}
+
+// commaMillis reports whether the stamp holds Python logging's ",123"
+// milliseconds (wget's "2024-03-05 09:12:44 ERROR 403:" has none).
+func commaMillis(stamp []byte) bool {
+	i := bytes.IndexByte(stamp, ',')
+	return i > 0 && digits(stamp[i+1:]) == 3
+}
+
+// levelAfterStamp matches the level that follows a logging stamp: "ERROR ",
+// "- ERROR - ", "[ERROR] ", "ERROR: ".
+func levelAfterStamp(b []byte) int {
+	k := 0
+	if len(b) >= 2 && b[0] == '-' && b[1] == ' ' {
+		k = 2
+	}
+	bracket := k < len(b) && b[k] == '['
+	if bracket {
+		k++
+	}
+	n := levelLen(b[k:])
+	if n == 0 {
+		return 0
+	}
+	k += n
+	if bracket {
+		if k >= len(b) || b[k] != ']' {
+			return 0
+		}
+		k++
+	}
+	switch {
+	case k+3 <= len(b) && string(b[k:k+3]) == " - ":
+		return k + 3
+	case k+2 <= len(b) && b[k] == ':' && b[k+1] == ' ':
+		return k + 2
+	case k+1 <= len(b) && b[k] == ' ':
+		return k + 1
+	}
+	return 0
+}
+
+// composePrefix matches docker compose's service prefix: a name ending in a
+// replica number ("web-1", "app_1", "proj-web-1"), blanks, "| ".
+func composePrefix(b []byte) int {
+	j := 0
+	for j < len(b) && j < 64 && (b[j] == '_' || b[j] == '-' || b[j] == '.' || isDigit(b[j]) || b[j]|0x20 >= 'a' && b[j]|0x20 <= 'z') {
+		j++
+	}
+	d := 0
+	for d < j && isDigit(b[j-1-d]) {
+		d++
+	}
+	if d == 0 || d == j || (b[j-1-d] != '-' && b[j-1-d] != '_') {
+		return 0
+	}
+	k := j
+	for k < len(b) && b[k] == ' ' {
+		k++
+	}
+	if k == j || k+1 >= len(b) || b[k] != '|' || b[k+1] != ' ' {
+		return 0
+	}
+	return k + 2
 }

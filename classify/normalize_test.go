@@ -42,6 +42,26 @@ func TestNormalize(t *testing.T) {
 		{"#not a vertex", "#not a vertex", -1},
 		{"12:30 meeting", "12:30 meeting", -1},
 		{"\xff\xfe invalid \xc3", "\xff\xfe invalid \xc3", -1},
+		{"##[warning]W: Failed to fetch http://x/InRelease", "W: Failed to fetch http://x/InRelease", -1},
+		{"2026-07-01T19:33:24.1348805Z ##[warning]x", "x", -1},
+		{"[stderr] ERROR: No matching distribution found for x", "ERROR: No matching distribution found for x", -1},
+		{"[stdout] Killed", "Killed", -1},
+		{"ERROR:azureml._restclient.clientbase:Failed to login", "Failed to login", -1},
+		{"INFO:root:#8 12.3 Collecting numpy", "Collecting numpy", 8},
+		{"WARNING:tensorflow:From x", "From x", -1},
+		{"ERROR: No matching distribution", "ERROR: No matching distribution", -1},
+		{"ERROR:: x", "ERROR:: x", -1},
+		{"INFO:not a logger: x", "INFO:not a logger: x", -1},
+		{"2024-01-02 03:04:05,678 ERROR Cannot connect to the Docker daemon", "Cannot connect to the Docker daemon", -1},
+		{"2024-01-02 03:04:05,678 - ERROR - boom", "boom", -1},
+		{"2024-01-02 03:04:05,678 [WARNING] boom", "boom", -1},
+		{"2024-01-02 03:04:05,678 INFO:root:boom", "boom", -1},
+		{"2026-12-04 23:02:31 ERROR 403: Forbidden.", "ERROR 403: Forbidden.", -1},
+		{"web-1  | Killed", "Killed", -1},
+		{"proj_app_1 | ERROR: x", "ERROR: x", -1},
+		{"numpy-1.26.4         | 7.5 MB    | ####", "numpy-1.26.4         | 7.5 MB    | ####", -1},
+		{"web  | x", "web  | x", -1},
+		{"12-1 | x", "x", -1},
 	}
 	var buf []byte
 	for _, tt := range tests {
@@ -58,10 +78,14 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestNormalizeAllocatesNothing(t *testing.T) {
-	line := []byte("2026-07-01T19:33:24Z #8 46.25 \x1b[31mERROR: boom\x1b[0m")
-	_, _, buf := normalize(nil, line)
-	if a := testing.AllocsPerRun(100, func() { _, _, buf = normalize(buf[:0], line) }); a != 0 {
-		t.Errorf("normalize allocates %v times per line", a)
+	for _, line := range [][]byte{
+		[]byte("2026-07-01T19:33:24Z #8 46.25 \x1b[31mERROR: boom\x1b[0m"),
+		[]byte("2024-01-02 03:04:05,678 - ERROR - [stderr] web-1  | ERROR:root:boom"),
+	} {
+		_, _, buf := normalize(nil, line)
+		if a := testing.AllocsPerRun(100, func() { _, _, buf = normalize(buf[:0], line) }); a != 0 {
+			t.Errorf("normalize(%q) allocates %v times per line", line, a)
+		}
 	}
 }
 
