@@ -57,7 +57,23 @@ type Issue struct {
 	// SuppressedBy is the id of a root cause found in the same log that
 	// hides this issue; empty if the issue stands on its own.
 	SuppressedBy string `json:"suppressed_by"`
+	// Source is the place in an environment definition (a conda file,
+	// requirements file, Dockerfile...) the issue comes from or was
+	// linked to; nil when there is none.
+	Source *Source `json:"source,omitempty"`
 }
+
+// Source is a 1-based file position in a definition file. Predicted is
+// set on a log issue whose failure a definition check foresaw (the id of
+// that check).
+type Source struct {
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	Predicted string `json:"predicted,omitempty"`
+}
+
+func (s Source) String() string { return fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Column) }
 
 // Line is a numbered line of the log.
 type Line struct {
