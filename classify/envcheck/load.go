@@ -184,7 +184,7 @@ func (d *Definition) loadErr(err error) {
 	if !ok {
 		e = &Error{Msg: err.Error()}
 	}
-	d.loadFindings = append(d.loadFindings, newFinding("definition_unreadable", e.Pos, e.Msg, e.Msg))
+	d.loadFindings = append(d.loadFindings, newFinding("definition_unreadable", e.Pos, "", e.Msg))
 }
 
 // add loads one file; from is the file that referenced it.

@@ -385,7 +385,7 @@ func (r *run) conda(c *condaFile, full bool) {
 			}
 		}
 		if !d.pinned() {
-			r.add("dependencies_unpinned", d.Pos, d.Raw, fmt.Sprintf("conda dependency %q has no version", d.Raw))
+			r.add("dependencies_unpinned", d.Pos, d.Raw, fmt.Sprintf("conda dependency %q has no version constraint", d.Raw))
 		}
 	}
 	deps := keyNode(c.node, "dependencies")
@@ -454,7 +454,7 @@ func (r *run) pipDeps(deps []Dep) {
 			continue
 		}
 		if !d.pinned() {
-			r.add("dependencies_unpinned", d.Pos, d.Raw, fmt.Sprintf("pip requirement %q is not pinned with ==", d.Raw))
+			r.add("dependencies_unpinned", d.Pos, d.Raw, fmt.Sprintf("pip requirement %q has no version constraint", d.Raw))
 		}
 	}
 }
@@ -505,7 +505,7 @@ var (
 func (r *run) dockerfile(f *File) {
 	d := f.docker
 	if f.Size > r.data.DockerfileMax {
-		r.add("dockerfile_too_large", Pos{File: f.Path}, strconv.Itoa(f.Size), fmt.Sprintf("the Dockerfile is %d bytes (at most %d)", f.Size, r.data.DockerfileMax))
+		r.add("dockerfile_too_large", Pos{File: f.Path, Line: 1, Column: 1}, strconv.Itoa(f.Size), fmt.Sprintf("the Dockerfile is %d bytes (at most %d)", f.Size, r.data.DockerfileMax))
 	}
 	stages := d.Stages()
 	pep668 := map[*Instruction]bool{}

@@ -115,6 +115,9 @@ func parsePipSpec(s string) Dep {
 	if k := strings.IndexByte(t, ';'); k >= 0 {
 		t = strings.TrimSpace(t[:k])
 	}
+	if k := strings.Index(t, " -"); k >= 0 { // per-requirement options: --hash, --config-settings
+		t = strings.TrimSpace(t[:k])
+	}
 	name := pipName.FindString(t)
 	if name == "" {
 		d.Err = "no package name"
@@ -151,15 +154,13 @@ func normalisePip(n string) string {
 	return strings.NewReplacer("_", "-", ".", "-").Replace(strings.ToLower(n))
 }
 
-// pinned reports whether a dependency names an exact version.
+// pinned reports whether a dependency has a version constraint (paths,
+// URLs, options and ${VAR} count as constrained: they cannot be told).
 func (d Dep) pinned() bool {
 	if d.Option || d.Unknown {
 		return true
 	}
-	if d.Pip {
-		return strings.HasPrefix(d.Version, "==") || strings.HasPrefix(d.Version, "===")
-	}
-	return d.Version != "" && !strings.HasPrefix(d.Version, ">") && d.Version != "*"
+	return d.Version != "" && d.Version != "*"
 }
 
 // RequirementsFile is a parsed pip requirements file.
