@@ -63,14 +63,11 @@ type Issue struct {
 	Source *Source `json:"source,omitempty"`
 }
 
-// Source is a 1-based file position in a definition file. Predicted is
-// set on a log issue whose failure a definition check foresaw (the id of
-// that check).
+// Source is a 1-based file position in a definition file.
 type Source struct {
-	File      string `json:"file"`
-	Line      int    `json:"line"`
-	Column    int    `json:"column"`
-	Predicted string `json:"predicted,omitempty"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
 }
 
 func (s Source) String() string { return fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Column) }

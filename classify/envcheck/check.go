@@ -198,5 +198,5 @@ func (f Finding) Issue() classify.Issue {
 	}
 	src := classify.Source{File: f.File, Line: f.Line, Column: f.Column}
 	return classify.Issue{ID: f.ID, Group: Group, Title: f.Title, Severity: f.Severity, Line: f.Line, EndLine: f.Line,
-		Text: f.Message, Fields: fields, Remediation: f.Remediation, Links: f.Links, Count: 1, LastLine: f.Line, Source: &src}
+		Text: f.Message, Fields: fields, Remediation: f.Remediation, Links: f.Links, Retry: classify.RetryPermanent, Count: 1, LastLine: f.Line, Source: &src}
 }

@@ -191,6 +191,9 @@ func (h *htmlRenderer) writeIssue(sid string, i int, is classify.Issue) {
 		where += fmt.Sprintf(", seen %d times (last at <a href=\"#%s-L%d\">line %d</a>)", is.Count, sid, is.LastLine, is.LastLine)
 	}
 	fmt.Fprintf(w, "<dt>where</dt><dd>%s</dd>\n", where)
+	if is.Source != nil {
+		fmt.Fprintf(w, "<dt>source</dt><dd><code>%s</code></dd>\n", esc(sourceText(is)))
+	}
 	if is.Step != "" {
 		fmt.Fprintf(w, "<dt>step</dt><dd><code>%s</code></dd>\n", esc(is.Step))
 	}

@@ -88,6 +88,9 @@ func markdownSection(res *result) string {
 		if p.Count > 1 {
 			where += fmt.Sprintf("; seen %d times (last at line %d)", p.Count, p.LastLine)
 		}
+		if p.Source != nil {
+			where += "; source " + mdCode(sourceText(*p))
+		}
 		b.WriteString(where + "\n\n")
 		b.WriteString(mdFence(evidenceText(*p)))
 		if p.Remediation != "" {

@@ -147,6 +147,9 @@ func (t *textRenderer) full(is classify.Issue) {
 		where += fmt.Sprintf(", seen %d times (last at line %d)", is.Count, is.LastLine)
 	}
 	t.field("where", []string{where})
+	if is.Source != nil {
+		t.field("source", []string{sourceText(is)})
+	}
 	if is.Step != "" {
 		t.field("step", []string{sanitize(is.Step)})
 	}
@@ -216,6 +219,9 @@ func (t *textRenderer) brief(issues []classify.Issue, showSuppressor bool) {
 		}
 		if showSuppressor {
 			extra += " (hidden by " + is.SuppressedBy + ")"
+		}
+		if is.Source != nil {
+			extra += " at " + sanitize(sourceText(is))
 		}
 		fmt.Fprintf(t.w, "%sline %-*d  %s  %s: %s%s\n", textIndent, width, is.Line, sev, t.pal.bold(is.ID), sanitize(is.Title), extra)
 	}
