@@ -101,6 +101,19 @@ func Load(paths ...string) (*Definition, error) {
 	return d, nil
 }
 
+// Parse reads a definition file's bytes as the given kind (KindUnknown to
+// detect it from name and content). Files it refers to are read relative to
+// name's folder when they exist.
+func Parse(name string, k Kind, b []byte) *Definition {
+	d := &Definition{byPath: map[string]*File{}}
+	if len(b) > MaxFileBytes {
+		d.loadErr(refuse(Pos{File: name}, "file larger than %d bytes", MaxFileBytes))
+		return d
+	}
+	d.addData(name, k, nil, b)
+	return d
+}
+
 // LoadKind reads one file as the given kind.
 func LoadKind(path string, k Kind) (*Definition, error) {
 	if _, err := os.Stat(path); err != nil {
@@ -206,6 +219,12 @@ func (d *Definition) add(p string, k Kind, from *File) *File {
 		}
 		return nil
 	}
+	return d.addData(p, k, from, b)
+}
+
+// addData parses one file's bytes.
+func (d *Definition) addData(p string, k Kind, from *File, b []byte) *File {
+	clean := filepath.Clean(p)
 	f := &File{Path: p, Kind: k, Size: len(b), data: b, env: from, refs: map[string]*File{}}
 	d.byPath[clean] = f
 	switch {
