@@ -92,7 +92,8 @@ func checkOne(cfg *config, path string, opts envcheck.Options) *result {
 	if err != nil {
 		return &result{source: path, err: err}
 	}
-	return &result{source: path, report: findingsReport(def.CheckWith(opts))}
+	// log is for the html format: a definition has no build log to show
+	return &result{source: path, report: findingsReport(def.CheckWith(opts)), log: &logCopy{err: errors.New("this is an environment definition, not a build log; each issue names its source")}}
 }
 
 // findingsReport turns findings into a report: the first error finding is
