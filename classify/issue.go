@@ -64,7 +64,20 @@ type Issue struct {
 	// succeeded all the same: it is listed, but is not the root cause of
 	// anything (see Rule.KeepOnSuccess).
 	Recovered bool `json:"recovered,omitempty"`
+	// Source is the place in an environment definition (a conda file,
+	// requirements file, Dockerfile...) the issue comes from or was
+	// linked to; nil when there is none.
+	Source *Source `json:"source,omitempty"`
 }
+
+// Source is a 1-based file position in a definition file.
+type Source struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+}
+
+func (s Source) String() string { return fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Column) }
 
 // Line is a numbered line of the log.
 type Line struct {

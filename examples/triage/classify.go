@@ -19,6 +19,9 @@ type result struct {
 	report *classify.Report // nil when the input could not be opened
 	err    error
 	log    *logCopy // the log's lines, kept for formats that show them
+	// definition is set for an environment definition (triage check): it
+	// has findings, but no lines and no build outcome.
+	definition bool
 }
 
 // renderer writes one output format. issue is called for each distinct issue

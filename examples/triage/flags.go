@@ -16,6 +16,8 @@ const usageText = `usage: triage [flags] [FILE ...]
        triage lint [--no-default] PATH ...
        triage explain [--catalog PATH] [--no-default] ID
        triage explain [--catalog PATH] [--no-default] --line TEXT [ID]
+       triage check [flags] PATH ...
+       triage --env DEFINITION [flags] [FILE ...]
        triage version
 
 triage classifies container-image build logs (stdin when no FILE or "-";
@@ -36,6 +38,9 @@ flags:
   -v                text: also show suppressed issues and scan warnings
   --color WHEN      auto, always or never (default auto; NO_COLOR disables colour)
   --progress P      auto or never (default auto: stderr is a terminal and CI is unset)
+  --env PATH        link each issue to the line of this environment definition that asked for it
+  --kind K          check: read every PATH as azureml-v2, azureml-v1, conda, requirements or dockerfile
+  --now DATE        check: judge Python end of life at DATE (YYYY-MM-DD; default today)
   --version         print the version
 
 exit status: 0 nothing reached --fail-on, 1 an issue did, 2 usage, catalog or read error
@@ -53,10 +58,13 @@ type config struct {
 	color     string
 	progress  string
 	files     []string
-	input     string // auto, text or rawjson
-	tee       bool   // pass standard input through to standard output
-	live      bool   // announce issues on stderr as they are found
-	report    string // --tee and run: the report's file instead of stderr
+	input     string   // auto, text or rawjson
+	tee       bool     // pass standard input through to standard output
+	live      bool     // announce issues on stderr as they are found
+	report    string   // --tee and run: the report's file instead of stderr
+	env       []string // --env: environment definitions to link issues to
+	kind      string   // check: the kind of every PATH, "" to detect
+	now       string   // check: the date Python end of life is judged at
 }
 
 // catalogFlags are the flags that choose the catalog, shared by every
@@ -147,6 +155,9 @@ func parseConfig(args []string) (*config, error) {
 	fs.IntVar(&c.workers, "workers", 0, "goroutines matching lines")
 	fs.BoolVar(&c.verbose, "v", false, "verbose")
 	showVersion := fs.Bool("version", false, "print the version")
+	fs.Func("env", "environment definition to link issues to (repeatable)", func(s string) error { c.env = append(c.env, s); return nil })
+	fs.StringVar(&c.kind, "kind", "", "check: kind of every PATH")
+	fs.StringVar(&c.now, "now", "", "check: date (YYYY-MM-DD) for Python end of life")
 
 	files, err := parseInterspersed(fs, args)
 	if err != nil {

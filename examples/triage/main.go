@@ -119,7 +119,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env func(stri
 			return runVersion(args[1:], stdout, stderr)
 		case "run":
 			return runCommand(args[1:], stdin, stdout, stderr, env)
+		case "check":
+			return runCheck(args[1:], stdout, stderr, env)
 		}
+	}
+	if hasEnvFlag(args) {
+		return runClassifyWithEnv(args, stdin, stdout, stderr, env)
 	}
 	return runClassify(args, stdin, stdout, stderr, env)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/buildlog/buildlog/classify"
+	"github.com/buildlog/buildlog/classify/envcheck"
 )
 
 // GitHub shows about ten annotations of a kind per step and drops the rest
@@ -106,16 +107,21 @@ func workflowCommand(source string, is classify.Issue) string {
 		cmd = "warning"
 	}
 	var props []string
-	if source != stdinName {
-		props = append(props, "file="+escapeProperty(source))
+	if is.Source != nil { // annotate the definition line the issue comes from
+		props = append(props, "file="+escapeProperty(is.Source.File), fmt.Sprintf("line=%d", is.Source.Line), fmt.Sprintf("col=%d", is.Source.Column))
+	} else {
+		if source != stdinName {
+			props = append(props, "file="+escapeProperty(source))
+		}
+		props = append(props, fmt.Sprintf("line=%d", is.Line), fmt.Sprintf("endLine=%d", max(is.EndLine, is.Line)))
 	}
-	props = append(props,
-		fmt.Sprintf("line=%d", is.Line),
-		fmt.Sprintf("endLine=%d", max(is.EndLine, is.Line)),
-		"title="+escapeProperty(title))
+	props = append(props, "title="+escapeProperty(title))
 
 	var msg strings.Builder
 	fmt.Fprintf(&msg, "line %d: %s", is.Line, sanitize(cutRunes(is.Text, maxShownRunes)))
+	if is.Source != nil && is.Group != envcheck.Group {
+		fmt.Fprintf(&msg, "\nlog: %s line %d\nsource: %s", sanitize(source), is.Line, sanitize(sourceText(is)))
+	}
 	if is.Step != "" {
 		fmt.Fprintf(&msg, "\nstep: %s", sanitize(is.Step))
 	}

@@ -105,7 +105,11 @@ func (h *htmlRenderer) result(res *result) error {
 		fmt.Fprintf(w, "<p class=\"outcome failed\">Could not read this log: %s</p>\n</section>\n", esc(errText(res.err)))
 		return nil
 	}
-	fmt.Fprintf(w, "<p>%s lines, %s, %s</p>\n", strconv.Itoa(rep.Lines), esc(humanBytes(rep.Bytes)), esc(plural(len(rep.Issues), "issue")))
+	if res.definition {
+		fmt.Fprintf(w, "<p>Environment definition, %s</p>\n", esc(plural(len(rep.Issues), "finding")))
+	} else {
+		fmt.Fprintf(w, "<p>%s lines, %s, %s</p>\n", strconv.Itoa(rep.Lines), esc(humanBytes(rep.Bytes)), esc(plural(len(rep.Issues), "issue")))
+	}
 	if res.err != nil {
 		fmt.Fprintf(w, "<p class=\"outcome failed\">Reading stopped early: %s</p>\n", esc(errText(res.err)))
 	}
@@ -221,6 +225,9 @@ func (h *htmlRenderer) writeIssue(sid string, i int, is classify.Issue) {
 		where += fmt.Sprintf(", seen %d times (last at <a href=\"#%s-L%d\">line %d</a>)", is.Count, sid, is.LastLine, is.LastLine)
 	}
 	fmt.Fprintf(w, "<dt>where</dt><dd>%s</dd>\n", where)
+	if is.Source != nil {
+		fmt.Fprintf(w, "<dt>source</dt><dd><code>%s</code></dd>\n", esc(sourceText(is)))
+	}
 	if is.Step != "" {
 		fmt.Fprintf(w, "<dt>step</dt><dd><code>%s</code></dd>\n", esc(is.Step))
 	}
@@ -277,7 +284,10 @@ var stepLine = regexp.MustCompile(`^(?:#\d+ )?(?:\[[^\]]{0,40}\d+/\d+\] |Step \d
 func (h *htmlRenderer) writeLog(sid string, res *result, hits map[int]string) {
 	w := h.w
 	lc := res.log
-	if lc == nil || (lc.f == nil && lc.err != nil) {
+	if lc == nil { // a definition check: there is no log to show
+		return
+	}
+	if lc.f == nil && lc.err != nil {
 		fmt.Fprintf(w, "<p class=\"fold\">The log could not be kept for this report: %s</p>\n", esc(errText(lc.err)))
 		return
 	}

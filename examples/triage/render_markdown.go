@@ -65,7 +65,11 @@ func markdownSection(res *result) string {
 	if rep == nil {
 		return b.String()
 	}
-	fmt.Fprintf(&b, "%s; %s.\n", plural(rep.Lines, "line"), mdText(summaryWords(rep)))
+	if res.definition {
+		fmt.Fprintf(&b, "Environment definition; %s.\n", plural(len(rep.Issues), "finding"))
+	} else {
+		fmt.Fprintf(&b, "%s; %s.\n", plural(rep.Lines, "line"), mdText(summaryWords(rep)))
+	}
 
 	var others, suppressed []classify.Issue
 	for _, is := range rep.Issues {
@@ -87,6 +91,9 @@ func markdownSection(res *result) string {
 		}
 		if p.Count > 1 {
 			where += fmt.Sprintf("; seen %d times (last at line %d)", p.Count, p.LastLine)
+		}
+		if p.Source != nil {
+			where += "; source " + mdCode(sourceText(*p))
 		}
 		b.WriteString(where + "\n\n")
 		b.WriteString(mdFence(evidenceText(*p)))

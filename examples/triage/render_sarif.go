@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/buildlog/buildlog/classify"
+	"github.com/buildlog/buildlog/classify/envcheck"
 )
 
 // SARIF 2.1.0, only the parts triage fills. Field names and nesting follow
@@ -75,6 +76,7 @@ type sarifResult struct {
 	Level               string             `json:"level"`
 	Message             sarifText          `json:"message"`
 	Locations           []sarifLocation    `json:"locations"`
+	RelatedLocations    []sarifLocation    `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string  `json:"partialFingerprints,omitempty"`
 	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
 	Properties          *sarifResultProps  `json:"properties,omitempty"`
@@ -115,9 +117,10 @@ type sarifArtifact struct {
 }
 
 type sarifRegion struct {
-	StartLine int        `json:"startLine"`
-	EndLine   int        `json:"endLine,omitempty"`
-	Snippet   *sarifText `json:"snippet,omitempty"`
+	StartLine   int        `json:"startLine"`
+	StartColumn int        `json:"startColumn,omitempty"`
+	EndLine     int        `json:"endLine,omitempty"`
+	Snippet     *sarifText `json:"snippet,omitempty"`
 }
 
 type sarifSuppression struct {
@@ -195,6 +198,15 @@ func (s *sarifRenderer) result(res *result) error {
 			}}},
 			PartialFingerprints: map[string]string{"buildlogIssue/v1": fingerprint(is)},
 			Properties:          &sarifResultProps{Primary: is.Primary, Count: is.Count, Step: is.Step, Fields: is.Fields, Outcome: res.report.Outcome, Build: is.Build, Recovered: is.Recovered},
+		}
+		if src := is.Source; src != nil {
+			loc := sarifLocation{sarifPhysical{sarifArtifact{sarifURI(src.File)}, sarifRegion{StartLine: max(src.Line, 1), StartColumn: src.Column}}}
+			if is.Group == envcheck.Group { // a definition finding: its own file is the location
+				loc.PhysicalLocation.Region.Snippet = &sarifText{Text: is.Text}
+				r.Locations = []sarifLocation{loc}
+			} else {
+				r.RelatedLocations = []sarifLocation{loc}
+			}
 		}
 		switch {
 		case is.SuppressedBy != "":

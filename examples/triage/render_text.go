@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/buildlog/buildlog/classify"
+	"github.com/buildlog/buildlog/classify/envcheck"
 )
 
 // textRenderer writes the human report: for each log a header, the primary
@@ -63,6 +64,9 @@ func (t *textRenderer) result(res *result) error {
 	}
 
 	head := fmt.Sprintf("%s, %s", plural(rep.Lines, "line"), summaryWords(rep))
+	if res.definition {
+		head = "environment definition, " + plural(len(rep.Issues), "finding")
+	}
 	if res.err != nil {
 		head += " (reading stopped early)"
 	}
@@ -214,7 +218,12 @@ func (t *textRenderer) full(is classify.Issue) {
 	if is.Count > 1 {
 		where += fmt.Sprintf(", seen %d times (last at line %d)", is.Count, is.LastLine)
 	}
-	t.field("where", []string{where})
+	if is.Group != envcheck.Group { // a definition finding's place is its source
+		t.field("where", []string{where})
+	}
+	if is.Source != nil {
+		t.field("source", []string{sourceText(is)})
+	}
 	if is.Step != "" {
 		t.field("step", []string{sanitize(is.Step)})
 	}
@@ -287,6 +296,9 @@ func (t *textRenderer) brief(issues []classify.Issue, showSuppressor bool) {
 		}
 		if is.Recovered {
 			extra += " (recovered: the build succeeded)"
+		}
+		if is.Source != nil {
+			extra += " at " + sanitize(sourceText(is))
 		}
 		fmt.Fprintf(t.w, "%sline %-*d  %s  %s: %s%s\n", textIndent, width, is.Line, sev, t.pal.bold(is.ID), sanitize(is.Title), extra)
 	}

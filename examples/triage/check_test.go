@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const checkFixture = "../../fixtures/environments/v2_image_plus_conda"
+
+// checkGolden compares got with testdata/check/name, or rewrites it with -update.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "check", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -run TestCheckFormats -update, then read the diff)\n--- got\n%s", name, got)
+	}
+}
+
+func TestCheckFormats(t *testing.T) {
+	for _, f := range []string{"text", "json", "jsonl", "sarif", "github", "markdown", "html"} {
+		t.Run(f, func(t *testing.T) {
+			o := triage(t, nil, "", "check", "--now", "2026-12-01", "--color", "never", "--format", f, checkFixture)
+			if o.code != exitFound {
+				t.Errorf("exit %d, want %d; stderr %s", o.code, exitFound, o.stderr)
+			}
+			checkGolden(t, "v2_image_plus_conda."+f, o.stdout)
+		})
+	}
+}
+
+func TestCheckPointsAtDefinition(t *testing.T) {
+	o := triage(t, nil, "", "check", "--now", "2026-12-01", "--format", "sarif", checkFixture)
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+						Region           struct {
+							StartLine   int `json:"startLine"`
+							StartColumn int `json:"startColumn"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &log); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range log.Runs[0].Results {
+		l := r.Locations[0].PhysicalLocation
+		if r.RuleID == "python_version_unsupported" {
+			found = true
+			if !strings.HasSuffix(l.ArtifactLocation.URI, "conda-yamls/pydata.yml") || l.Region.StartLine != 5 || l.Region.StartColumn != 5 {
+				t.Errorf("location %+v", l)
+			}
+		}
+	}
+	if !found {
+		t.Error("no python_version_unsupported result")
+	}
+}
+
+func TestCheckExitStatus(t *testing.T) {
+	clean := "../../fixtures/environments/v2_image_clean"
+	if o := triage(t, nil, "", "check", "--now", "2026-12-01", clean); o.code != exitOK {
+		t.Errorf("clean: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	if o := triage(t, nil, "", "check", "--now", "2026-12-01", "--fail-on", "never", checkFixture); o.code != exitOK {
+		t.Errorf("--fail-on never: exit %d", o.code)
+	}
+	if o := triage(t, nil, "", "check", "no/such/path"); o.code != exitFailure {
+		t.Errorf("missing path: exit %d", o.code)
+	}
+	if o := triage(t, nil, "", "check", "--kind", "conda", "--now", "2026-12-01", "../../fixtures/environments/conda_clean/environment.yml"); o.code != exitOK {
+		t.Errorf("--kind conda: exit %d %s", o.code, o.stderr)
+	}
+}
+
+func TestEnvLinksLogIssues(t *testing.T) {
+	dir := "../../fixtures/environments/link_conda_package_not_found"
+	o := triage(t, nil, "", "--env", dir, "--format", "json", filepath.Join(dir, "build.log"))
+	if !strings.Contains(o.stdout, `"source": {`) || !strings.Contains(o.stdout, `conda.yml",`) || !strings.Contains(o.stdout, `"line": 7,`) {
+		t.Errorf("json has no source conda.yml:7\n%s", o.stdout)
+	}
+	o = triage(t, nil, "", "--env", dir, "--format", "github", filepath.Join(dir, "build.log"))
+	if !strings.Contains(o.stdout, "conda.yml,line=7,col=5") {
+		t.Errorf("github annotation does not point at conda.yml:7:5\n%s", o.stdout)
+	}
+	o = triage(t, nil, "", "--env", dir, "--format", "sarif", filepath.Join(dir, "build.log"))
+	if !strings.Contains(o.stdout, `"relatedLocations"`) {
+		t.Errorf("sarif has no related location")
+	}
+	red := "../../fixtures/environments/link_conda_bare_redirection"
+	o = triage(t, nil, "", "--env", red, filepath.Join(red, "build.log"))
+	if !strings.Contains(o.stdout, "Dockerfile:2:1 (predicted by dockerfile_unquoted_version)") {
+		t.Errorf("text does not show the prediction\n%s", o.stdout)
+	}
+}
