@@ -380,10 +380,11 @@ func (s *Session) explainBuilds(r *Report) {
 // any rule: error words (error, fatal, exception, failed, killed…), tool
 // prefixes at the start (error:, E:, npm ERR!, FAILED), exception names
 // (ModuleNotFoundError), exit-status words; warnings count little. 0 for
-// most lines. It allocates nothing.
+// most lines, and for short fragments of structured data such as
+// `"error": {`, which name an error without saying one. It allocates nothing.
 func suspectScore(t []byte) uint8 {
-	score, fail, exit := 0, 0, 0
-	warn, tool := false, false
+	score, fail, exit, words := 0, 0, 0, 0
+	warn, tool, second := false, false, false
 	prev := ""
 	first := true
 	for i := 0; i < len(t); {
@@ -403,8 +404,14 @@ func suspectScore(t []byte) uint8 {
 		if prev == "not" && eqFold(w, "found") || prev == "could" && eqFold(w, "not") {
 			k = kindFail // "sh: 1: foo: not found", "Could not read"
 		}
+		if prev == "non" && eqFold(w, "zero") {
+			k = kindExit // "returned a non-zero code: 2"
+		}
 		if first && k == kindNone && j+1 < len(t) && t[j] == ':' && t[j+1] == ' ' && w[0] >= 'a' && w[0] <= 'z' && i == 0 {
 			tool = true // "sed: -e expression #1…", "tar: …": a tool's own message
+		}
+		if i >= 2 && t[i-1] == ' ' && t[i-2] >= '0' && t[i-2] <= '9' {
+			prev = "0" // "0 errors", "3 failed"
 		}
 		if k == kindError && (prev == "0" || prev == "no" || prev == "No") {
 			k = kindNone // "0 errors", "no error"
@@ -412,8 +419,8 @@ func suspectScore(t []byte) uint8 {
 		switch k {
 		case kindError:
 			score = max(score, 3)
-			if first && j < len(t) && (t[j] == ':' || t[j] == '!' || t[j] == ']' || t[j] == ' ' && isUpperWord(w)) {
-				score = 5
+			if (first || second) && j < len(t) && (t[j] == ':' || t[j] == '!' || t[j] == ']' || t[j] == ' ' && isUpperWord(w)) {
+				score = 5 // "error:", "ERROR ", and behind a tool's name: "npm ERR!"
 			}
 		case kindFail:
 			fail++
@@ -436,14 +443,21 @@ func suspectScore(t []byte) uint8 {
 			prev = "not"
 		} else if eqFold(w, "could") {
 			prev = "could"
+		} else if eqFold(w, "non") {
+			prev = "non"
 		} else {
 			prev = ""
 		}
 		if i >= 2 && t[i-1] == ' ' && t[i-2] == '0' {
 			prev = "0"
 		}
+		second = first && tool0(w)
 		first = false
+		words++
 		i = j
+	}
+	if words < 3 && structured(t) {
+		return 0
 	}
 	if fail > 0 {
 		score = max(score, 2)
@@ -458,6 +472,32 @@ func suspectScore(t []byte) uint8 {
 		score /= 2
 	}
 	return uint8(score)
+}
+
+// tool0 reports whether w, the first word of a line, is a lower-case tool
+// name that prefixes its own messages ("npm ERR!", "pip error:").
+func tool0(w []byte) bool {
+	for _, c := range w {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return len(w) >= 2 && len(w) <= 12
+}
+
+// structured reports whether t starts, after blanks, like a line of JSON
+// or of a quoted key: a quote, brace or bracket.
+func structured(t []byte) bool {
+	for _, c := range t {
+		switch c {
+		case ' ', '\t':
+			continue
+		case '"', '\'', '{', '}', '[', ']':
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 // letter marks ASCII letters; keyStart the first letters of the words
