@@ -72,6 +72,33 @@ func checkOptions(cfg *config) (envcheck.Options, error) {
 		}
 		o.Now = t
 	}
+	known := map[string]bool{}
+	for _, c := range envcheck.Checks() {
+		known[c.ID] = true
+	}
+	for _, id := range cfg.skip {
+		if !known[id] {
+			return o, fmt.Errorf("--skip %s: no such check (triage check lists ids in its findings; see the README)", id)
+		}
+		o.Disable = append(o.Disable, id)
+	}
+	for _, kv := range cfg.severity {
+		id, sev, ok := strings.Cut(kv, "=")
+		if !ok {
+			return o, fmt.Errorf("--severity %q: want ID=SEVERITY", kv)
+		}
+		if !known[id] {
+			return o, fmt.Errorf("--severity %s: no such check", id)
+		}
+		s, err := classify.ParseSeverity(sev)
+		if err != nil {
+			return o, fmt.Errorf("--severity %s: %v", kv, err)
+		}
+		if o.Severity == nil {
+			o.Severity = map[string]classify.Severity{}
+		}
+		o.Severity[id] = s
+	}
 	return o, nil
 }
 

@@ -113,3 +113,45 @@ func TestEnvLinksLogIssues(t *testing.T) {
 		t.Errorf("text does not show the prediction\n%s", o.stdout)
 	}
 }
+
+// TestCheckSkipAndSeverity checks that --skip drops a check's findings and
+// --severity changes a check's severity, and that an unknown id or a bad
+// severity is a usage error.
+func TestCheckSkipAndSeverity(t *testing.T) {
+	ids := func(args ...string) map[string]string {
+		t.Helper()
+		o := triage(t, nil, "", append([]string{"check", "--now", "2026-12-01", "--format", "json"}, append(args, checkFixture)...)...)
+		var rep struct {
+			Issues []struct{ ID, Severity string }
+		}
+		if err := json.Unmarshal([]byte(o.stdout), &rep); err != nil {
+			t.Fatalf("%v: %s %s", err, o.stdout, o.stderr)
+		}
+		m := map[string]string{}
+		for _, is := range rep.Issues {
+			m[is.ID] = is.Severity
+		}
+		return m
+	}
+	all := ids()
+	if all["python_version_unsupported"] != "error" || all["dependencies_unpinned"] != "warning" {
+		t.Fatalf("findings without flags: %v", all)
+	}
+	got := ids("--skip", "python_version_unsupported", "--severity", "dependencies_unpinned=error")
+	if _, ok := got["python_version_unsupported"]; ok {
+		t.Errorf("--skip left the check's finding: %v", got)
+	}
+	if got["dependencies_unpinned"] != "error" {
+		t.Errorf("--severity dependencies_unpinned=error gave %q", got["dependencies_unpinned"])
+	}
+	o := triage(t, nil, "", "check", "--now", "2026-12-01", "--skip", "python_version_unsupported", "--format", "json", checkFixture)
+	if o.code != exitOK {
+		t.Errorf("with the only error check skipped: exit %d, want %d", o.code, exitOK)
+	}
+	for _, bad := range [][]string{{"--skip", "no_such_check"}, {"--severity", "dependencies_unpinned=fatal"}, {"--severity", "dependencies_unpinned"}} {
+		o := triage(t, nil, "", append(append([]string{"check"}, bad...), checkFixture)...)
+		if o.code != exitFailure || !strings.Contains(o.stderr, bad[0]) {
+			t.Errorf("%v: exit %d, stderr %q; want a usage error naming the flag", bad, o.code, o.stderr)
+		}
+	}
+}

@@ -41,6 +41,8 @@ flags:
   --env PATH        link each issue to the line of this environment definition that asked for it
   --kind K          check: read every PATH as azureml-v2, azureml-v1, conda, requirements or dockerfile
   --now DATE        check: judge Python end of life at DATE (YYYY-MM-DD; default today)
+  --skip IDS        check: do not run these checks (comma-separated, repeatable)
+  --severity ID=S   check: give check ID the severity S (error, warning or info; repeatable)
   --version         print the version
 
 exit status: 0 nothing reached --fail-on, 1 an issue did, 2 usage, catalog or read error
@@ -65,6 +67,8 @@ type config struct {
 	env       []string // --env: environment definitions to link issues to
 	kind      string   // check: the kind of every PATH, "" to detect
 	now       string   // check: the date Python end of life is judged at
+	skip      []string // check: check ids not to run
+	severity  []string // check: ID=SEVERITY overrides
 }
 
 // catalogFlags are the flags that choose the catalog, shared by every
@@ -158,6 +162,18 @@ func parseConfig(args []string) (*config, error) {
 	fs.Func("env", "environment definition to link issues to (repeatable)", func(s string) error { c.env = append(c.env, s); return nil })
 	fs.StringVar(&c.kind, "kind", "", "check: kind of every PATH")
 	fs.StringVar(&c.now, "now", "", "check: date (YYYY-MM-DD) for Python end of life")
+	fs.Func("skip", "check: ids of checks not to run (comma-separated, repeatable)", func(s string) error {
+		for _, id := range strings.Split(s, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				c.skip = append(c.skip, id)
+			}
+		}
+		return nil
+	})
+	fs.Func("severity", "check: ID=SEVERITY, the severity of one check (repeatable)", func(s string) error {
+		c.severity = append(c.severity, s)
+		return nil
+	})
 
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
