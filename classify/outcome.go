@@ -365,6 +365,7 @@ func (s *Session) explainBuilds(r *Report) {
 		} else if i == len(r.Builds)-1 {
 			sus = s.pickSuspects(bd) // still open: the windows hold it
 		}
+		sus = withoutIssueLines(sus, r.Issues, i)
 		bd.Unexplained = append([]Suspect(nil), sus...)
 		r.Unexplained = append(r.Unexplained, sus...)
 	}
@@ -374,6 +375,26 @@ func (s *Session) explainBuilds(r *Report) {
 			r.Unexplained = r.Unexplained[:MaxUnexplained]
 		}
 	}
+}
+
+// withoutIssueLines drops the suspects on a line an issue of build b
+// already cites (the fallback's own "non-zero code" line): the report shows
+// those lines once.
+func withoutIssueLines(sus []Suspect, issues []Issue, b int) []Suspect {
+	var out []Suspect
+	for _, su := range sus {
+		cited := false
+		for _, is := range issues {
+			if is.Build == b && su.Line >= is.Line && su.Line <= max(is.EndLine, is.Line) {
+				cited = true
+				break
+			}
+		}
+		if !cited {
+			out = append(out, su)
+		}
+	}
+	return out
 }
 
 // suspectScore scores a normalised segment as a likely error line without
