@@ -346,3 +346,26 @@ func (s *slowReader) Read(p []byte) (int, error) {
 	s.data = s.data[n:]
 	return n, nil
 }
+
+// TestREADMETryIt checks that the output the README shows for its first
+// command is what triage prints today.
+func TestREADMETryIt(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(data), "The first prints")
+	if !ok {
+		t.Fatal(`README has no "The first prints" paragraph`)
+	}
+	_, block, _ := strings.Cut(after, "```\n")
+	want, _, ok := strings.Cut(block, "```")
+	if !ok {
+		t.Fatal("README's output block is not closed")
+	}
+	o := triage(t, nil, "", "--color", "never", "../../fixtures/system/gcc_cc1plus_killed_make.log")
+	got := strings.ReplaceAll(o.stdout, "../../fixtures/", "fixtures/")
+	if got != want {
+		t.Errorf("README's output of its first command is stale:\n--- README\n%s\n--- triage\n%s", want, got)
+	}
+}
