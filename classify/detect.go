@@ -82,6 +82,7 @@ type detector struct {
 	m        *Matcher
 	out      batch
 	segments int               // segments normalised, for tests of the one-way flow
+	runs     int               // patterns run on a segment, for tests of the prefilter
 	cands    candidates        // start patterns found by the prefilter
 	ruleSeen candidates        // rules already matched in the current segment
 	steps    map[string]string // step headers seen, so that repeats cost nothing
@@ -198,6 +199,7 @@ func (d *detector) verify(text []byte) {
 		if re == nil {
 			continue
 		}
+		d.runs++
 		str, mt, ok, err := matchText(re, text, len(st.names) > 0)
 		if err != nil {
 			d.warn(r.ID, re)
