@@ -2,8 +2,10 @@ package classify
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/buildlog/buildlog/classify/internal/loggen"
@@ -65,4 +67,82 @@ func BenchmarkNormalize(b *testing.B) {
 			_, _, buf = normalize(buf[:0], l)
 		}
 	}
+}
+
+// rotate shifts the letters and digits of a literal by k places, giving a
+// literal of the same shape that the real catalog does not have.
+func rotate(s string, k int) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z':
+			b[i] = 'a' + (c-'a'+byte(k))%26
+		case c >= '0' && c <= '9':
+			b[i] = '0' + (c-'0'+byte(k))%10
+		}
+	}
+	return string(b)
+}
+
+// BenchmarkPrefilterGrowth measures the prefilter as the catalog grows:
+// the default catalog's literal sets, then 4 and 16 times as many, the
+// copies made by rotating the letters of the real literals (so the literal
+// set really grows, with the shapes real literals have).
+func BenchmarkPrefilterGrowth(b *testing.B) {
+	m := defaultCatalogMatcher(b)
+	data := loggen.Bytes(loggen.Options{}, 8<<20)
+	lines := bytes.Split(data, []byte("\n"))
+	for _, times := range []int{1, 4, 16} {
+		b.Run(fmt.Sprintf("%dx", times), func(b *testing.B) {
+			var lits [][]string
+			for k := range times {
+				for _, st := range m.starts {
+					var set []string
+					for _, l := range st.lits {
+						set = append(set, rotate(l, k*7))
+					}
+					lits = append(lits, set)
+				}
+			}
+			p := newPrefilter(lits)
+			c := newCandidates(len(lits) + 1)
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				for _, l := range lines {
+					c.reset()
+					p.scan(l, &c)
+				}
+			}
+			b.ReportMetric(float64(len(p.lits)), "literals")
+		})
+	}
+}
+
+// BenchmarkFeed measures push mode, as the collector uses it: one line at a
+// time through Session.Feed, with the default catalog.
+func BenchmarkFeed(b *testing.B) {
+	m := defaultCatalogMatcher(b)
+	data := loggen.Bytes(loggen.Options{}, 8<<20)
+	lines := bytes.Split(data, []byte("\n"))
+	s := m.NewSession()
+	for _, l := range lines { // warm: patterns compile on first use
+		s.Feed(l)
+	}
+	s.Close()
+	b.ResetTimer()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	n := 0
+	for b.Loop() {
+		s := m.NewSession()
+		for _, l := range lines {
+			s.Feed(l)
+		}
+		s.Close()
+		n += len(lines)
+	}
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/line")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(n), "allocs/line")
+	b.SetBytes(int64(len(data)))
 }
