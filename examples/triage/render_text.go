@@ -297,6 +297,10 @@ func (t *textRenderer) brief(issues []classify.Issue, showSuppressor bool) {
 		if is.Recovered {
 			extra += " (recovered: the build succeeded)"
 		}
+		if is.Source != nil && is.Group == envcheck.Group { // a definition finding: its place is its source
+			fmt.Fprintf(t.w, "%s%s  %s  %s: %s%s\n", textIndent, sanitize(sourceText(is)), sev, t.pal.bold(is.ID), sanitize(is.Title), extra)
+			continue
+		}
 		if is.Source != nil {
 			extra += " at " + sanitize(sourceText(is))
 		}
