@@ -329,14 +329,15 @@ func ruleName(id string) string {
 var templateRef = regexp.MustCompile(`\{\{\s*([^}|]*?)\s*(?:\|([^}]*))?\}\}`)
 
 // templateText shows a remediation template without its fields: {{name}}
-// becomes <name>, {{name|text}} becomes text.
+// becomes <name>, {{name|text}} becomes text (and {{name|}} nothing, as a
+// report would print it for an empty default).
 func templateText(s string) string {
 	return strings.TrimSpace(templateRef.ReplaceAllStringFunc(s, func(ref string) string {
-		m := templateRef.FindStringSubmatch(ref)
-		if m[2] != "" {
-			return m[2]
+		m := templateRef.FindStringSubmatchIndex(ref)
+		if m[4] >= 0 {
+			return ref[m[4]:m[5]]
 		}
-		return "<" + m[1] + ">"
+		return "<" + ref[m[2]:m[3]] + ">"
 	}))
 }
 

@@ -615,3 +615,18 @@ func TestDefaultCatalog(t *testing.T) {
 		}
 	}
 }
+
+// A rule's help text in SARIF shows a field it cannot know as <name>, its
+// default when it has one, and nothing for an empty default.
+func TestTemplateText(t *testing.T) {
+	for in, want := range map[string]string{
+		"stopped ({{signal|TERM}}{{signal_opt|}}; exit)": "stopped (TERM; exit)",
+		"install {{ package }} again":                    "install <package> again",
+		"no fields":                                      "no fields",
+		"{{a|x y}} and {{b}}":                            "x y and <b>",
+	} {
+		if got := templateText(in); got != want {
+			t.Errorf("templateText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
