@@ -81,6 +81,7 @@
 //	triage explain --line TEXT [ID]           show which rules fire on a line, and why
 //	triage version                            print the version
 //	triage eval --labels FILE DIR|FILE ...    score the catalog against labelled logs
+//	triage cluster DIR|FILE ...               group failures no rule explains, draft rules
 //
 // lint reports every catalog error at once as file:line:col, runs each rule's
 // examples, and warns about patterns the prefilter cannot help with, rules
@@ -95,7 +96,9 @@
 // misses with precision and recall, the share of right primary issues,
 // false alarms on clean builds, wrong primaries, rules that never fired and
 // failed builds no rule explains; --min-recall, --min-primary and
-// --max-false-alarms make it exit 1 below a threshold.
+// --max-false-alarms make it exit 1 below a threshold. cluster reads many
+// logs, groups the unexplained lines of their failed builds by fingerprint
+// and then by log-template mining, and drafts a catalog rule for each group.
 package main
 
 import (
@@ -131,6 +134,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env func(stri
 			return runCheck(args[1:], stdout, stderr, env)
 		case "eval":
 			return runEval(args[1:], stdout, stderr, env)
+		case "cluster":
+			return runCluster(args[1:], stdout, stderr, env)
 		}
 	}
 	if hasEnvFlag(args) {
