@@ -19,7 +19,8 @@ const clusterUsage = `usage: triage cluster [flags] DIR|FILE ...
 
 Reads many build logs (folders are searched for *.log and *.log.gz), takes
 the unexplained lines of each failed build no rule explains (its likely
-error lines, best first), and groups them: lines with the same fingerprint
+error lines, best first, without the build's own failure markers such as
+"ERROR: failed to solve"), and groups them: lines with the same fingerprint
 first, then similar fingerprints by template mining (a Drain-style tree).
 Groups are ranked by how many builds they cover; each comes with example
 builds, its template and a draft catalog rule.
@@ -181,32 +182,50 @@ func clusterLogs(m *classify.Matcher, cfg *clusterConfig, files []string, prog *
 	rep := &clusterReport{Logs: len(files), Clusters: []clusterOut{},
 		Parameters: clusterParam{Top: cfg.top, Depth: cfg.depth, Similarity: cfg.sim, MaxChildren: cfg.maxChildren, MinBuilds: cfg.minBuilds}}
 	errs := make([]error, len(files))
+	cat := m.Catalog()
 	scanLogs(m, files, cfg.workers, prog, func(fi int, r *classify.Report, err error) {
 		errs[fi] = err
 		if r == nil {
 			return
 		}
-		mu.Lock()
-		defer mu.Unlock()
+		// The lines of each failed build no rule explains, without the
+		// build's own failure markers: they say that it failed, not why.
+		type taken struct {
+			key   int64
+			lines []classify.Suspect
+		}
+		var builds []taken
+		failed := 0
 		for bi, bd := range r.Builds {
 			if bd.Outcome != classify.OutcomeFailed {
 				continue
 			}
-			rep.FailedBuilds++
+			failed++
 			if len(bd.Unexplained) == 0 {
 				continue
 			}
+			tk := taken{key: int64(fi)<<20 | int64(min(bi, 1<<20-1))}
+			for _, su := range bd.Unexplained {
+				if len(tk.lines) < cfg.top && !isMarker(m, cat, su.Text) {
+					tk.lines = append(tk.lines, su)
+				}
+			}
+			builds = append(builds, tk)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		rep.FailedBuilds += failed
+		for _, tk := range builds {
 			rep.Unexplained++
-			key := int64(fi)<<20 | int64(min(bi, 1<<20-1))
-			for _, su := range bd.Unexplained[:min(cfg.top, len(bd.Unexplained))] {
+			for _, su := range tk.lines {
 				rep.Lines++
 				e := byFP[su.Fingerprint]
 				if e == nil {
 					e = &fpEntry{fingerprint: su.Fingerprint, tokens: strings.Fields(su.Fingerprint)}
 					byFP[su.Fingerprint] = e
 				}
-				if n := len(e.builds); n == 0 || e.builds[n-1] != key {
-					e.builds = append(e.builds, key)
+				if n := len(e.builds); n == 0 || e.builds[n-1] != tk.key {
+					e.builds = append(e.builds, tk.key)
 				}
 				e.keep(clusterExample{File: files[fi], Line: su.Line, Step: su.Step, Text: su.Text, key: int64(fi)<<32 | int64(su.Line)})
 			}
@@ -268,6 +287,18 @@ func clusterLogs(m *classify.Matcher, cfg *clusterConfig, files []string, prog *
 		}
 	}
 	return rep, list
+}
+
+// isMarker reports whether an outcome marker of the catalog fires on line.
+func isMarker(m *classify.Matcher, cat *classify.Catalog, line string) bool {
+	for _, t := range m.Explain(line).Traces {
+		if t.Fired() {
+			if r := cat.Rule(t.Rule); r != nil && r.Outcome != "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // finishCluster chooses a cluster's examples and drafts its rule.
@@ -373,9 +404,13 @@ func runCluster(args []string, stdout, stderr io.Writer, env func(string) string
 
 func writeClusterText(w io.Writer, r *clusterReport) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
-	p("%s, %s, %d with no rule to explain them; %s of %d or more builds cover %d of them (%s)\n",
+	verb := "cover"
+	if len(r.Clusters) == 1 {
+		verb = "covers"
+	}
+	p("%s, %s, %d with no rule to explain them; %s of %d or more builds %s %d of them (%s)\n",
 		plural(r.Logs, "log"), plural(r.FailedBuilds, "failed build"), r.Unexplained,
-		plural(len(r.Clusters), "group"), r.Parameters.MinBuilds, r.Clustered, pct(r.Coverage))
+		plural(len(r.Clusters), "group"), r.Parameters.MinBuilds, verb, r.Clustered, pct(r.Coverage))
 	p("(%s per build; drain depth %d, similarity %g, max children %d)\n",
 		plural(r.Parameters.Top, "line"), r.Parameters.Depth, r.Parameters.Similarity, r.Parameters.MaxChildren)
 	for _, c := range r.Clusters {

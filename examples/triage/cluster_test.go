@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -375,5 +376,89 @@ func TestCorpusKindsUnexplained(t *testing.T) {
 			}
 			t.Errorf("%s: primary %v, top unexplained line %q; want %q", k.name, rep.Primary, top, line)
 		}
+	}
+}
+
+// TestClusterGolden runs cluster on 60 logs of the generated corpus kept in
+// testdata/cluster/logs (-update writes them again), in text and JSON, and
+// writes the drafts.
+func TestClusterGolden(t *testing.T) {
+	dir := filepath.Join("testdata", "cluster", "logs")
+	if *update {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		corpus(t, dir, 60)
+	}
+	drafts := filepath.Join(t.TempDir(), "drafts.yaml")
+	for _, f := range []struct{ format, file string }{{"text", "want.txt"}, {"json", "want.json"}} {
+		o := triage(t, nil, "", "cluster", "--format", f.format, "--progress", "never", "--drafts", drafts, dir)
+		if o.code != exitOK || o.stderr != "" {
+			t.Fatalf("%s: exit %d, stderr %q", f.format, o.code, o.stderr)
+		}
+		goldenCluster(t, f.file, o.stdout)
+	}
+	data, err := os.ReadFile(drafts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenCluster(t, "drafts.yaml", string(data))
+	var out, errOut bytes.Buffer
+	if code := runLint([]string{drafts}, &out, &errOut, func(string) string { return "" }); code != exitOK {
+		t.Errorf("lint of the drafts: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+}
+
+func goldenCluster(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "cluster", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+func TestClusterUsage(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"cluster"}, "at least one log folder or file"},
+		{[]string{"cluster", "--top", "9", "x"}, "--top must be from 1 to 5"},
+		{[]string{"cluster", "--similarity", "1.5", "x"}, "--similarity must be from 0 to 1"},
+		{[]string{"cluster", "--depth", "2", "x"}, "--depth must be at least 3"},
+		{[]string{"cluster", "testdata/cluster/nothere"}, "nothere"},
+	} {
+		o := triage(t, nil, "", c.args...)
+		if o.code != exitFailure || !strings.Contains(o.stderr, c.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, o.code, o.stderr, c.msg)
+		}
+	}
+	if o := triage(t, nil, "", "cluster", "-h"); o.code != exitOK || !strings.Contains(o.stdout, "--similarity") {
+		t.Errorf("cluster -h: exit %d, %q", o.code, o.stdout)
+	}
+}
+
+// TestBatchProgress checks the status line of eval and cluster on a
+// terminal: drawn, then erased.
+func TestBatchProgress(t *testing.T) {
+	defer func(d time.Duration, f func(io.Writer) bool) { progressDelay, isTerminal = d, f }(progressDelay, isTerminal)
+	progressDelay, isTerminal = 0, func(io.Writer) bool { return true }
+	o := triage(t, nil, "", "cluster", "testdata/cluster/logs")
+	if !strings.Contains(o.stderr, "\r\x1b[Ktriage cluster: ") || !strings.HasSuffix(o.stderr, "\r\x1b[K") {
+		t.Errorf("stderr %q: want a status line, erased", o.stderr)
+	}
+	o = triage(t, map[string]string{"CI": "true"}, "", "cluster", "testdata/cluster/logs")
+	if o.stderr != "" {
+		t.Errorf("CI set: stderr %q, want none", o.stderr)
 	}
 }
