@@ -159,10 +159,10 @@ type clusterReport struct {
 	Logs         int          `json:"logs"`
 	FailedBuilds int          `json:"failed_builds"`
 	Unexplained  int          `json:"unexplained_builds"`
-	Lines        int          `json:"lines"` // unexplained lines taken
-	Clustered    int          `json:"clustered_builds"`
-	Coverage     float64      `json:"coverage"` // clustered / unexplained
-	Groups       int          `json:"groups"`   // before --min-builds and --max-clusters
+	Lines        int          `json:"lines"`            // unexplained lines taken
+	Clustered    int          `json:"clustered_builds"` // builds in at least one group shown
+	Coverage     float64      `json:"coverage"`         // clustered / unexplained
+	Groups       int          `json:"groups"`           // before --min-builds and --max-clusters
 	Parameters   clusterParam `json:"parameters"`
 	Clusters     []clusterOut `json:"clusters"`
 }
@@ -206,7 +206,8 @@ func clusterLogs(m *classify.Matcher, cfg *clusterConfig, files []string, prog *
 			}
 			tk := taken{key: int64(fi)<<20 | int64(min(bi, 1<<20-1))}
 			for _, su := range bd.Unexplained {
-				if len(tk.lines) < cfg.top && !isMarker(m, cat, su.Text) {
+				// (a marker's line scores at most 1.5: the others need no look)
+				if len(tk.lines) < cfg.top && (su.Score > 1.5 || !isMarker(m, cat, su.Text)) {
 					tk.lines = append(tk.lines, su)
 				}
 			}
@@ -267,16 +268,20 @@ func clusterLogs(m *classify.Matcher, cfg *clusterConfig, files []string, prog *
 		}
 		return out[i].Template < out[j].Template
 	})
+	clustered := map[int64]bool{} // a build with several lines may be in several groups
 	for i := range out {
 		c := &out[i]
 		if c.Builds < cfg.minBuilds || cfg.maxClusters > 0 && len(rep.Clusters) >= cfg.maxClusters {
 			continue
 		}
 		c.Rank = len(rep.Clusters) + 1
-		rep.Clustered += c.Builds
+		for _, k := range c.keys {
+			clustered[k] = true
+		}
 		finishCluster(c, entries, cfg, rep.Unexplained)
 		rep.Clusters = append(rep.Clusters, *c)
 	}
+	rep.Clustered = len(clustered)
 	if rep.Unexplained > 0 {
 		rep.Coverage = float64(rep.Clustered) / float64(rep.Unexplained)
 	}
