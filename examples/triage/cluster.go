@@ -150,6 +150,7 @@ type clusterOut struct {
 	Pattern      string           `json:"pattern"`
 	Verified     bool             `json:"verified"` // the pattern matches every example
 	Draft        string           `json:"draft"`    // the rule as catalog YAML
+	DraftNote    string           `json:"draft_note,omitempty"`
 	tokens       []string
 	members      []int   // fpEntry indices
 	keys         []int64 // its builds: file index << 20 | build index

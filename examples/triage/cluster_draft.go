@@ -17,9 +17,9 @@ import (
 // expression a draft pattern matches each with and the name of its capture.
 var fingerprintMasks = []struct{ mask, expr, name string }{
 	{classify.MaskNumber, `\d+`, "number"},
-	{classify.MaskVersion, `[vV]?\d+(?:[.:]\d+)+(?:[-+~.]?[A-Za-z0-9]+)*`, "version"},
+	{classify.MaskVersion, `[vV]?\d+(?:[.:]\d+)+(?:[A-Za-z]+\d*)?(?:[-+~.][A-Za-z0-9]+)*`, "version"},
 	{classify.MaskHex, `[\w-]+`, "id"},
-	{classify.MaskPath, `[^\s:'"(),;]+`, "path"},
+	{classify.MaskPath, `(?:[A-Za-z]:)?[^\s:'"(),;]+`, "path"},
 	{classify.MaskURL, "[^\\s\"'`>)\\]]+", "url"},
 	{classify.MaskHost, `[a-z0-9.-]+`, "host"},
 	{classify.MaskTime, `\d[\d:.,/TZ+-]*(?: \d[\d:.,Z+-]*)?`, "time"},
@@ -177,17 +177,23 @@ func yamlQuote(s string) string {
 }
 
 // draftRule writes a cluster's rule as an item of a catalog's rules list,
-// indented for a file that starts "schema: 1\nrules:".
+// indented for a file that starts "schema: 1\nrules:". A draft lint would
+// not accept (no literal for the prefilter, or a pattern that misses one of
+// the examples) is written commented out, with the reason.
 func draftRule(c *clusterOut) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("  # cluster %d: %s, %s; template: %s\n", c.Rank, plural(c.Builds, "build"), plural(c.Fingerprints, "fingerprint"), sanitize(c.Template))
 	p("  # rename the id, write the title and remediation, add links, no_match examples and suppresses\n")
-	if len(longestLiteral(c.tokens)) < 4 {
-		p("  # the template has no literal of 4 bytes: add one (literals:) or lint warns\n")
+	var why string
+	switch {
+	case len(longestLiteral(c.tokens)) < 4:
+		why = "the template has no literal of 4 bytes for the prefilter: add words to the pattern, or literals"
+	case !c.Verified:
+		why = "the pattern does not match every example: edit it"
 	}
-	if !c.Verified {
-		p("  # the pattern does not match every example: edit it\n")
+	if why != "" {
+		p("  # left commented out: %s\n", why)
 	}
 	title := c.Template
 	if len(title) > 100 {
@@ -196,21 +202,38 @@ func draftRule(c *clusterOut) string {
 			title = title[:len(title)-1]
 		}
 	}
-	p("  - id: %s\n", c.ID)
-	p("    group: draft\n")
-	p("    title: %s\n", yamlQuote("TODO: "+title))
-	p("    severity: error\n")
-	p("    priority: 50\n")
-	p("    retry: unknown\n")
-	p("    patterns:\n")
-	p("      - %s\n", yamlQuote(c.Pattern))
-	p("    remediation: %s\n", yamlQuote("TODO: say what to do about: "+title))
-	p("    examples:\n")
-	p("      match:\n")
+	var r strings.Builder
+	q := func(format string, args ...any) { fmt.Fprintf(&r, format, args...) }
+	q("  - id: %s\n", c.ID)
+	q("    group: draft\n")
+	q("    title: %s\n", yamlQuote("TODO: "+title))
+	q("    severity: error\n")
+	q("    priority: 50\n")
+	q("    retry: unknown\n")
+	q("    patterns:\n")
+	q("      - %s\n", yamlQuote(c.Pattern))
+	q("    remediation: %s\n", yamlQuote("TODO: say what to do about: "+title))
+	q("    examples:\n")
+	q("      match:\n")
 	for _, e := range c.Examples {
-		p("        - %s\n", yamlQuote(e.Text))
+		q("        - %s\n", yamlQuote(e.Text))
 	}
+	rule := r.String()
+	if why != "" {
+		c.DraftNote = "left commented out: " + why
+		lines := strings.Split(strings.TrimSuffix(rule, "\n"), "\n")
+		for i, l := range lines {
+			lines[i] = "  # " + strings.TrimPrefix(l, "  ")
+		}
+		rule = strings.Join(lines, "\n") + "\n"
+	}
+	b.WriteString(rule)
 	return b.String()
+}
+
+// draftUsable reports whether a draft is written as a rule, not commented out.
+func draftUsable(c *clusterOut) bool {
+	return c.Verified && len(longestLiteral(c.tokens)) >= 4
 }
 
 // draftCatalog writes the drafts of clusters as one catalog file.
@@ -218,15 +241,20 @@ func draftCatalog(clusters []clusterOut) string {
 	var b strings.Builder
 	b.WriteString("# Draft rules for failures no rule of the catalog explains, written by\n")
 	b.WriteString("# triage cluster. Check them with: triage lint FILE\n")
-	b.WriteString("schema: 1\nrules:\n")
+	usable := 0
 	for i := range clusters {
-		if i > 0 {
-			b.WriteByte('\n')
+		if draftUsable(&clusters[i]) {
+			usable++
 		}
-		b.WriteString(clusters[i].Draft)
 	}
-	if len(clusters) == 0 {
-		b.WriteString("  []\n")
+	if usable == 0 {
+		b.WriteString("schema: 1\nrules: []\n")
+	} else {
+		b.WriteString("schema: 1\nrules:\n")
+	}
+	for i := range clusters {
+		b.WriteByte('\n')
+		b.WriteString(clusters[i].Draft)
 	}
 	return b.String()
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/buildlog/buildlog/classify"
 	"github.com/dlclark/regexp2/v2"
@@ -137,4 +140,45 @@ func TestYAMLQuote(t *testing.T) {
 			t.Errorf("%q: %s reads back as %q", s, yamlQuote(s), got)
 		}
 	}
+}
+
+// TestDraftPatternMatchesItsLines turns the fingerprint of every distinct
+// line of the fixture logs into a draft pattern and checks that the pattern
+// matches the line it came from, as a rule would see it (normalised).
+func TestDraftPatternMatchesItsLines(t *testing.T) {
+	logs, err := filepath.Glob("../../fixtures/*/*.log")
+	if err != nil || len(logs) == 0 {
+		t.Fatalf("fixtures: %v", err)
+	}
+	seen := map[string]bool{}
+	tried, failed := 0, 0
+	for _, name := range logs {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range strings.Split(string(data), "\n") {
+			line := classify.Normalize(raw)
+			fp := classify.Fingerprint(line)
+			if fp == "" || seen[fp] || len(line) > 400 {
+				continue
+			}
+			seen[fp] = true
+			tried++
+			expr := draftPattern(strings.Fields(fp), nil)
+			re, err := regexp2.Compile(expr, regexp2.RE2)
+			if err != nil {
+				t.Errorf("%s: %q: pattern %s: %v", name, line, expr, err)
+				continue
+			}
+			re.MatchTimeout = time.Second
+			if ok, err := re.MatchString(line); !ok || err != nil {
+				failed++
+				if failed <= 20 {
+					t.Errorf("%s: %q (fingerprint %q): pattern %s does not match", name, line, fp, expr)
+				}
+			}
+		}
+	}
+	t.Logf("%d fingerprints, %d patterns fail", tried, failed)
 }

@@ -21,14 +21,15 @@ import (
 	"github.com/buildlog/buildlog/classify"
 )
 
-const evalUsage = `usage: triage eval --labels FILE [flags] DIR|FILE ...
+const evalUsage = `usage: triage eval --labels FILE [flags] [DIR|FILE ...]
 
 Classifies labelled build logs and scores the catalog against the labels.
 FILE holds one log per line: PATH<TAB>ID,ID,... (the root cause first) or
 PATH<TAB>none for a build that is clean; PATH is relative to FILE; blank
 lines and lines starting with # are skipped. Every labelled log under the
 DIRs (files named *.log or *.log.gz, searched recursively) or given as a
-FILE is classified; logs without a label are counted and skipped.
+FILE is classified; logs without a label are counted and skipped. With no
+DIR or FILE, every labelled log is.
 
   --labels FILE          the labels (required)
   --format F             text or json (default text)
@@ -87,8 +88,6 @@ func parseEvalConfig(args []string) (*evalConfig, error) {
 	switch {
 	case c.labels == "":
 		return nil, errors.New("eval needs --labels FILE")
-	case len(c.paths) == 0:
-		return nil, errors.New("eval needs at least one log folder or file")
 	case c.workers < 0:
 		return nil, errors.New("--workers must not be negative")
 	case c.minRecall < 0 || c.minRecall > 1 || math.IsNaN(c.minRecall):
@@ -626,6 +625,11 @@ func runEval(args []string, stdout, stderr io.Writer, env func(string) string) i
 				fmt.Fprintf(stderr, "triage: %s:%d: %s is not a rule of the catalog\n", cfg.labels, l.line, oneLine(id))
 				return exitFailure
 			}
+		}
+	}
+	if len(cfg.paths) == 0 {
+		for _, l := range labels {
+			cfg.paths = append(cfg.paths, l.path)
 		}
 	}
 	found, err := expandLogs(cfg.paths)

@@ -225,6 +225,16 @@ func TestFixtureLabels(t *testing.T) {
 	}
 }
 
+// TestEvalEveryLabelled evaluates every labelled log when no folder is given.
+func TestEvalEveryLabelled(t *testing.T) {
+	a := triage(t, nil, "", evalArgs("--format", "json")...)
+	args := evalArgs("--format", "json")
+	b := triage(t, nil, "", args[:len(args)-1]...)
+	if a.stdout != b.stdout || b.code != exitOK {
+		t.Errorf("without a folder: exit %d, %s; want the output with one", b.code, b.stderr)
+	}
+}
+
 // TestEvalFixtures scores the default catalog on its own fixtures with the
 // thresholds CI uses.
 func TestEvalFixtures(t *testing.T) {
