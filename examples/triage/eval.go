@@ -42,6 +42,10 @@ DIR or FILE, every labelled log is.
   --progress P           auto or never (default auto: stderr is a terminal and CI is unset)
   -v                     text: also list every log the labels disagree with
 
+The primary accuracy is the share of logs whose primary issue is the first
+id of their label (no primary for none); the recall --min-recall checks is
+over all rules (true positives over true positives and misses).
+
 A reported issue is one that is not suppressed and not recovered. Per rule,
 a true positive is a log whose labels and report both have the rule, a false
 positive one whose report has it and labels do not, a miss one whose labels
@@ -747,16 +751,20 @@ func writeEvalText(w io.Writer, r *evalReport, verbose bool) {
 	p("\n\n")
 	p("primary issue  %d of %d right (%s)\n", r.Primary.Right, r.Primary.Of, pct(r.Primary.Accuracy))
 	p("false alarms   %d of %d clean builds\n", len(r.FalseAlarms), r.Clean)
-	p("issues         %d right, %d false, %d missed: precision %s, recall %s\n",
-		r.TruePositives, r.FalsePositives, r.Misses, pctOf(r.Precision), pctOf(r.Recall))
+	misses := fmt.Sprintf("%d misses", r.Misses)
+	if r.Misses == 1 {
+		misses = "1 miss"
+	}
+	p("issues         %s, %s, %s: precision %s, recall %s\n",
+		plural(r.TruePositives, "true positive"), plural(r.FalsePositives, "false positive"), misses, pctOf(r.Precision), pctOf(r.Recall))
 
 	width := len("rule")
 	for _, ru := range r.Rules {
 		width = max(width, len(ru.ID))
 	}
-	p("\n%-*s  %5s %5s %6s  %9s  %7s\n", width, "rule", "right", "false", "missed", "precision", "recall")
+	p("\n%-*s  %4s %4s %6s  %9s  %7s\n", width, "rule", "tp", "fp", "missed", "precision", "recall")
 	for _, ru := range r.Rules {
-		p("%-*s  %5d %5d %6d  %9s  %7s\n", width, sanitize(ru.ID), ru.TruePositives, ru.FalsePositives, ru.Misses, pctOf(ru.Precision), pctOf(ru.Recall))
+		p("%-*s  %4d %4d %6d  %9s  %7s\n", width, sanitize(ru.ID), ru.TruePositives, ru.FalsePositives, ru.Misses, pctOf(ru.Precision), pctOf(ru.Recall))
 	}
 	if len(r.Confusion) > 0 {
 		p("\nwrong primary issue (labelled -> reported):\n")
