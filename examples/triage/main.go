@@ -80,6 +80,8 @@
 //	triage explain [--catalog PATH] ID        print a rule in full
 //	triage explain --line TEXT [ID]           show which rules fire on a line, and why
 //	triage version                            print the version
+//	triage eval --labels FILE DIR|FILE ...    score the catalog against labelled logs
+//	triage cluster DIR|FILE ...               group failures no rule explains, draft rules
 //
 // lint reports every catalog error at once as file:line:col, runs each rule's
 // examples, and warns about patterns the prefilter cannot help with, rules
@@ -88,6 +90,15 @@
 // merged over the default catalog, as triage would use them; lint the
 // default catalog's own files with --no-default. Its exit status is 0 when
 // clean, 1 when it found problems and 2 when a file could not be read.
+//
+// eval classifies labelled logs (a file of PATH<TAB>ID,ID,... or
+// PATH<TAB>none lines) and prints, per rule, right and false findings and
+// misses with precision and recall, the share of right primary issues,
+// false alarms on clean builds, wrong primaries, rules that never fired and
+// failed builds no rule explains; --min-recall, --min-primary and
+// --max-false-alarms make it exit 1 below a threshold. cluster reads many
+// logs, groups the unexplained lines of their failed builds by fingerprint
+// and then by log-template mining, and drafts a catalog rule for each group.
 package main
 
 import (
@@ -121,6 +132,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env func(stri
 			return runCommand(args[1:], stdin, stdout, stderr, env)
 		case "check":
 			return runCheck(args[1:], stdout, stderr, env)
+		case "eval":
+			return runEval(args[1:], stdout, stderr, env)
+		case "cluster":
+			return runCluster(args[1:], stdout, stderr, env)
 		}
 	}
 	if hasEnvFlag(args) {
