@@ -431,8 +431,8 @@ func suspectScore(t []byte) uint8 {
 		if first && k == kindNone && j+1 < len(t) && t[j] == ':' && t[j+1] == ' ' && w[0] >= 'a' && w[0] <= 'z' && i == 0 {
 			tool = true // "sed: -e expression #1…", "tar: …": a tool's own message
 		}
-		if i >= 2 && t[i-1] == ' ' && t[i-2] >= '0' && t[i-2] <= '9' {
-			prev = "0" // "0 errors", "3 failed"
+		if i >= 2 && t[i-1] == ' ' && t[i-2] == '0' && (i == 2 || t[i-3] < '0' || t[i-3] > '9') {
+			prev = "0" // "0 errors", not "10 errors" or "32 errors"
 		}
 		if k == kindError && (prev == "0" || prev == "no" || prev == "No") {
 			k = kindNone // "0 errors", "no error"

@@ -18,12 +18,15 @@ func TestSuspectScore(t *testing.T) {
 		"sh: 1: protoc: not found",
 		"The command '/bin/sh -c ./build.sh' returned a non-zero code: 3",
 		"Could not read from remote repository.",
+		"eslint found 32 errors in src/app/index.ts (rule no-unused-vars)",
+		"Found 10 errors in 3 files.",
 	}
 	none := []string{
 		"",
 		"Step 3/9 : RUN pip install -r requirements.txt",
 		"Successfully installed numpy-1.26.4",
 		"0 errors, 2 warnings",
+		"Build succeeded with 0 errors",
 		`    "error": {`,
 		`        "code": "UserError",`,
 		"]",

@@ -223,7 +223,7 @@ func clusterLogs(m *classify.Matcher, cfg *clusterConfig, files []string, prog *
 				rep.Lines++
 				e := byFP[su.Fingerprint]
 				if e == nil {
-					e = &fpEntry{fingerprint: su.Fingerprint, tokens: strings.Fields(su.Fingerprint)}
+					e = &fpEntry{fingerprint: su.Fingerprint, tokens: asciiFields(su.Fingerprint)}
 					byFP[su.Fingerprint] = e
 				}
 				if n := len(e.builds); n == 0 || e.builds[n-1] != tk.key {
@@ -438,4 +438,14 @@ func writeClusterText(w io.Writer, r *clusterReport) {
 	if len(r.Clusters) > 0 {
 		p("\nwrite the drafts as one catalog with --drafts FILE, then check it with triage lint FILE\n")
 	}
+}
+
+// asciiFields splits a fingerprint at ASCII blanks, the ones a draft's \s+
+// matches (patterns are RE2-mode, where \s is ASCII): other spaces, such
+// as the thin spaces pnpm prints around its error codes, stay inside their
+// token and are quoted into the draft as they are.
+func asciiFields(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
+	})
 }

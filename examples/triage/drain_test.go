@@ -165,7 +165,7 @@ func TestDraftPatternMatchesItsLines(t *testing.T) {
 			}
 			seen[fp] = true
 			tried++
-			expr := draftPattern(strings.Fields(fp), nil)
+			expr := draftPattern(asciiFields(fp), nil)
 			re, err := regexp2.Compile(expr, regexp2.RE2)
 			if err != nil {
 				t.Errorf("%s: %q: pattern %s: %v", name, line, expr, err)
