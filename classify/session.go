@@ -548,9 +548,17 @@ func (s *Session) release() {
 	s.ready = append(s.ready[:0], s.ready[n:]...)
 }
 
+// stepFor returns the build step of a line of BuildKit vertex vertex (-1:
+// no vertex). A vertex that announced no Dockerfile step (an ADD's URL
+// source, "[internal] load build context") has none: the previous vertex's
+// step would be another instruction's.
 func (s *Session) stepFor(vertex int) string {
 	if vertex >= 0 {
-		if st, ok := s.vertexSteps[vertex]; ok {
+		st, ok := s.vertexSteps[vertex]
+		if !ok && len(s.vertexSteps) > 0 && len(s.vertexSteps) < maxVertexSteps {
+			return ""
+		}
+		if ok {
 			return st
 		}
 	}
