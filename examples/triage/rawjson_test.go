@@ -242,13 +242,19 @@ func toRawJSON(t *testing.T, seed string, plain []byte) []byte {
 	sc := bufio.NewScanner(bytes.NewReader(plain))
 	sc.Buffer(nil, 16<<20)
 	var texts []string
+	inSummary := false // the plain printer's "------" error summary, which rawjson has not
 	for sc.Scan() {
 		line := strings.TrimSuffix(sc.Text(), "\r")
 		m := rjLine.FindStringSubmatch(line)
 		if m == nil {
 			// Lines the docker CLI or the CI runner print around the
-			// stream stay text lines of the same log.
-			if strings.HasPrefix(line, "ERROR: ") || strings.HasPrefix(line, "error: ") || strings.HasPrefix(line, "##[") {
+			// stream (ERROR: …, ##[error], a runner's time limit) stay
+			// text lines of the same log.
+			switch {
+			case strings.HasPrefix(line, "------") || strings.HasPrefix(line, "--------------------"):
+				inSummary = !inSummary
+			case inSummary || line == "" || strings.HasPrefix(line, "Dockerfile:") || strings.IndexAny(line[:1], " \t0123456789>") == 0:
+			default:
 				texts = append(texts, line)
 			}
 			continue
