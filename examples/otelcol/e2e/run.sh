@@ -28,6 +28,8 @@
 #                    configs, manifests, results.txt and load-table.md stay there
 #   E2E_PORT_BASE    first of the 127.0.0.1 ports used (default 14300; 50 ports)
 #   E2E_BENCH_LINES  lines per load measurement (default 200000)
+#   E2E_BENCH_RUNS   runs of each load measurement; the table gives medians
+#                    (default 3)
 #   E2E_SKIP_BENCH=1 skip the load measurements
 #   E2E_TIMEOUT      seconds before the whole run is stopped (default 900)
 #
@@ -43,6 +45,7 @@ work=${E2E_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/buildlog-e2e.XXXXXX")}
 mkdir -p "$work/bin" "$work/logs" "$work/configs" "$work/out"
 base=${E2E_PORT_BASE:-14300}
 bench_lines=${E2E_BENCH_LINES:-200000}
+bench_runs=${E2E_BENCH_RUNS:-3}
 started=$(date +%s)
 results=$work/results.txt
 : >"$results"
@@ -393,20 +396,24 @@ for b in A B C D; do stop "$b"; done
 if [ "${E2E_SKIP_BENCH:-}" != 1 ]; then
 	bench=$M/bench.jsonl
 	: >"$bench"
-	for pipeline in buildlog none; do
-		if [ "$pipeline" = buildlog ]; then procs=$full sums=true; else procs="memory_limiter, batch" sums=false; fi
-		backend L "$procs" 10m 20000 default no
-		for n in 1 100 10000; do
-			log "load: pipeline $pipeline, $n concurrent builds, $bench_lines lines"
-			start_backend L
-			"$tool" bench -endpoint "127.0.0.1:${OTLP[L]}" -pid "${PID[L]}" -sink "$sink_url" \
-				-pipeline "$pipeline" -summaries="$sums" -builds "$n" -lines "$bench_lines" -out "$bench" \
-				"${fixtures[@]}" >>"$work/logs/bench.log" 2>&1 || { tail -5 "$work/logs/bench.log" >&2; exit 1; }
-			stop L
+	# Runs alternate between the pipelines so a change in the machine's
+	# other load falls on both.
+	for run in $(seq "$bench_runs"); do
+		for pipeline in buildlog none; do
+			if [ "$pipeline" = buildlog ]; then procs=$full sums=true; else procs="memory_limiter, batch" sums=false; fi
+			backend L "$procs" 10m 20000 default no
+			for n in 1 100 10000; do
+				log "load: run $run/$bench_runs, pipeline $pipeline, $n concurrent builds, $bench_lines lines"
+				start_backend L
+				"$tool" bench -endpoint "127.0.0.1:${OTLP[L]}" -pid "${PID[L]}" -sink "$sink_url" \
+					-pipeline "$pipeline" -summaries="$sums" -builds "$n" -lines "$bench_lines" -out "$bench" \
+					"${fixtures[@]}" >>"$work/logs/bench.log" 2>&1 || { tail -5 "$work/logs/bench.log" >&2; exit 1; }
+				stop L
+			done
 		done
 	done
 	{
-		echo "Load measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end, $bench_lines lines per run:"
+		echo "Load measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end, $bench_lines lines per run, median of $bench_runs runs (lowest–highest throughput in brackets):"
 		echo
 		"$tool" table "$bench"
 	} >"$M/load-table.md"
