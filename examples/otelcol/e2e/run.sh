@@ -28,6 +28,8 @@
 #                    configs, manifests, results.txt and load-table.md stay there
 #   E2E_PORT_BASE    first of the 127.0.0.1 ports used (default 14300; 50 ports)
 #   E2E_BENCH_LINES  lines per load measurement (default 200000)
+#   E2E_BENCH_RUNS   runs of each load measurement; the table gives medians
+#                    (default 3)
 #   E2E_SKIP_BENCH=1 skip the load measurements
 #   E2E_TIMEOUT      seconds before the whole run is stopped (default 900)
 #
@@ -43,6 +45,7 @@ work=${E2E_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/buildlog-e2e.XXXXXX")}
 mkdir -p "$work/bin" "$work/logs" "$work/configs" "$work/out"
 base=${E2E_PORT_BASE:-14300}
 bench_lines=${E2E_BENCH_LINES:-200000}
+bench_runs=${E2E_BENCH_RUNS:-3}
 started=$(date +%s)
 results=$work/results.txt
 : >"$results"
@@ -77,9 +80,23 @@ stop() {
 	unset "PID[$name]"
 }
 
+# descendants PID: the process ids below PID (children, their children...),
+# deepest first.
+descendants() {
+	local child
+	for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		descendants "$child"
+		echo "$child"
+	done
+}
+
 cleanup() {
-	local rc=$?
+	local rc=$? tree
 	trap - EXIT INT TERM
+	# The processes started in the background, then anything else that was
+	# below this shell (a build or a sender cut short by the time limit, the
+	# watchdog's sleep).
+	tree=$(descendants $$)
 	for pid in "${ALL[@]}"; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done
@@ -91,14 +108,28 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
+	for pid in $tree; do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
 	log "stopped every process; work directory $work"
 	exit "$rc"
 }
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 
-# Stop the whole run after E2E_TIMEOUT seconds.
-(sleep "${E2E_TIMEOUT:-900}" && echo "e2e: time is up" >&2 && kill -TERM $$) &
+# Stop the whole run after E2E_TIMEOUT seconds: whatever runs in the
+# foreground (the builder, a sender) is stopped too, so the shell's trap
+# runs at once.
+watchdog() {
+	sleep "${E2E_TIMEOUT:-900}" &
+	wait $!
+	echo "e2e: time is up (E2E_TIMEOUT=${E2E_TIMEOUT:-900}s)" >&2
+	for pid in $(descendants $$); do
+		[ "$pid" = "$BASHPID" ] || kill -TERM "$pid" 2>/dev/null || true
+	done
+	kill -TERM $$
+}
+watchdog &
 ALL+=("$!")
 
 # wait_port PORT: until something listens on 127.0.0.1:PORT (30s at most).
@@ -140,11 +171,23 @@ if [ -n "${E2E_COLLECTOR:-}" ]; then
 	log "using the collector $collector"
 else
 	log "building the back-end collector with OCB $OCB_VERSION (builder-config.yaml)"
+	# The module's manifest, building into the work directory rather than
+	# the checkout (generated Go under the tree would trouble gofmt -l):
+	# output_path, the processor's path and the core module's replace
+	# made absolute.
+	sed -e "s|^  output_path: .*|  output_path: $work/build|" \
+		-e "s|^    path: \./\$|    path: $mod|" \
+		-e "s|=> \.\./\.\./\.\.\$|=> $root|" \
+		"$mod/builder-config.yaml" >"$work/configs/builder-config.yaml"
+	grep -q "output_path: $work/build" "$work/configs/builder-config.yaml" &&
+		grep -q "path: $mod\$" "$work/configs/builder-config.yaml" &&
+		grep -q "=> $root\$" "$work/configs/builder-config.yaml" ||
+		{ echo "builder-config.yaml: output_path, path or replaces not where run.sh expects them" >&2; exit 1; }
 	# The builder resolves modules itself: CI's -mod=readonly is not for it.
 	(cd "$mod" && env -u GOFLAGS GOBIN="$work/bin" go install "go.opentelemetry.io/collector/cmd/builder@$OCB_VERSION")
-	(cd "$mod" && env -u GOFLAGS "$work/bin/builder" --config builder-config.yaml >"$work/logs/ocb.log" 2>&1) ||
+	env -u GOFLAGS "$work/bin/builder" --config "$work/configs/builder-config.yaml" >"$work/logs/ocb.log" 2>&1 ||
 		{ tail -30 "$work/logs/ocb.log" >&2; exit 1; }
-	collector=$mod/_build/otelcol-buildlog
+	collector=$work/build/otelcol-buildlog
 fi
 "$collector" --version >&2
 
@@ -260,17 +303,20 @@ wait_port "$SINK_HTTP"
 for b in A B C D; do start_backend "$b"; done
 
 failures=0
-# check CASE ARGS...: run one check, record its outcome.
+# check CASE -manifest FIRST[,SECOND] ARGS...: run one check, record its
+# outcome under the name of the first manifest.
 check() {
-	local name=$1
+	local name=$1 label
+	label=$(basename "${3%%,*}" .json)
+	label=${label%1}
 	shift
-	if "$tool" check -case "$name" -sink "$sink_url" -triage "$work/out/triage.json" "$@" >"$work/out/check-$name.txt" 2>&1; then
-		log "PASS $name"
+	if "$tool" check -case "$name" -sink "$sink_url" -triage "$work/out/triage.json" "$@" >"$work/out/check-$label.txt" 2>&1; then
+		log "PASS $label ($name)"
 	else
-		log "FAIL $name"
+		log "FAIL $label ($name)"
 		failures=$((failures + 1))
 	fi
-	{ echo "== $name"; cat "$work/out/check-$name.txt"; } | tee -a "$results" >&2
+	{ echo "== $label ($name)"; cat "$work/out/check-$label.txt"; } | tee -a "$results" >&2
 }
 M=$work/out
 send() { "$tool" send "$@" >>"$work/logs/send.log" 2>&1 || { tail -5 "$work/logs/send.log" >&2; return 1; }; }
@@ -297,9 +343,18 @@ send -ring "$RING_AB" -prefix rm -copies 2 -from 0.5 -end -manifest "$M/rm2.json
 check disconnect -manifest "$M/disc.json"
 check removal -manifest "$M/rm1.json,$M/rm2.json"
 
-log "crash: half of B's builds, SIGKILL B, restart it, the second half"
+log "crash (quiet): half of B's builds, a pause, SIGKILL B, restart it, the second half"
+send -ring "$RING_ABC" -only B -prefix quiet -copies 3 -to 0.5 -manifest "$M/quiet1.json" "${fixtures[@]}"
+sleep 1.5 # B's batch processor exports what it holds: only the sessions die
+stop B KILL
+start_backend B
+send -ring "$RING_ABC" -only B -prefix quiet -copies 3 -from 0.5 -end -manifest "$M/quiet2.json" "${fixtures[@]}"
+check crash -manifest "$M/quiet1.json,$M/quiet2.json" -all-records
+
+log "crash: half of B's builds, SIGKILL B as soon as the sender is answered, restart it, the second half"
 send -ring "$RING_ABC" -only B -prefix crash -copies 3 -to 0.5 -manifest "$M/crash1.json" "${fixtures[@]}"
-sleep 1.5 # let the batch processor export what it holds
+# No pause: what B's batch processor still holds (accepted, answered, not
+# yet exported) dies with it, as in a real crash.
 stop B KILL
 start_backend B
 send -ring "$RING_ABC" -only B -prefix crash -copies 3 -from 0.5 -end -manifest "$M/crash2.json" "${fixtures[@]}"
@@ -341,20 +396,24 @@ for b in A B C D; do stop "$b"; done
 if [ "${E2E_SKIP_BENCH:-}" != 1 ]; then
 	bench=$M/bench.jsonl
 	: >"$bench"
-	for pipeline in buildlog none; do
-		if [ "$pipeline" = buildlog ]; then procs=$full sums=true; else procs="memory_limiter, batch" sums=false; fi
-		backend L "$procs" 10m 20000 default no
-		for n in 1 100 10000; do
-			log "load: pipeline $pipeline, $n concurrent builds, $bench_lines lines"
-			start_backend L
-			"$tool" bench -endpoint "127.0.0.1:${OTLP[L]}" -pid "${PID[L]}" -sink "$sink_url" \
-				-pipeline "$pipeline" -summaries="$sums" -builds "$n" -lines "$bench_lines" -out "$bench" \
-				"${fixtures[@]}" >>"$work/logs/bench.log" 2>&1 || { tail -5 "$work/logs/bench.log" >&2; exit 1; }
-			stop L
+	# Runs alternate between the pipelines so a change in the machine's
+	# other load falls on both.
+	for run in $(seq "$bench_runs"); do
+		for pipeline in buildlog none; do
+			if [ "$pipeline" = buildlog ]; then procs=$full sums=true; else procs="memory_limiter, batch" sums=false; fi
+			backend L "$procs" 10m 20000 default no
+			for n in 1 100 10000; do
+				log "load: run $run/$bench_runs, pipeline $pipeline, $n concurrent builds, $bench_lines lines"
+				start_backend L
+				"$tool" bench -endpoint "127.0.0.1:${OTLP[L]}" -pid "${PID[L]}" -sink "$sink_url" \
+					-pipeline "$pipeline" -summaries="$sums" -builds "$n" -lines "$bench_lines" -out "$bench" \
+					"${fixtures[@]}" >>"$work/logs/bench.log" 2>&1 || { tail -5 "$work/logs/bench.log" >&2; exit 1; }
+				stop L
+			done
 		done
 	done
 	{
-		echo "Load measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end, $bench_lines lines per run:"
+		echo "Load measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end, $bench_lines lines per run, median of $bench_runs runs (lowest–highest throughput in brackets):"
 		echo
 		"$tool" table "$bench"
 	} >"$M/load-table.md"

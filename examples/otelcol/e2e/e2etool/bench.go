@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -245,7 +246,9 @@ func runBench(args []string) error {
 	return nil
 }
 
-// runTable prints the load table (Markdown) from bench's rows.
+// runTable prints the load table (Markdown) from bench's rows. With
+// several runs of one configuration each figure is their median, and the
+// throughput also shows the lowest and highest run.
 func runTable(args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: e2etool table BENCH.jsonl")
@@ -254,31 +257,61 @@ func runTable(args []string) error {
 	if err != nil {
 		return err
 	}
-	by := map[string]BenchRow{}
+	by := map[string][]BenchRow{}
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 		var r BenchRow
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			return err
 		}
-		by[fmt.Sprintf("%s/%d", r.Pipeline, r.Builds)] = r
+		k := fmt.Sprintf("%s/%d", r.Pipeline, r.Builds)
+		by[k] = append(by[k], r)
 	}
 	fmt.Print(formatTable(by))
 	return nil
 }
 
-func formatTable(by map[string]BenchRow) string {
+// median of the figure f of rows.
+func median(rows []BenchRow, f func(BenchRow) float64) float64 {
+	v := make([]float64, len(rows))
+	for i, r := range rows {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	if n := len(v); n%2 == 1 {
+		return v[n/2]
+	} else {
+		return (v[n/2-1] + v[n/2]) / 2
+	}
+}
+
+func throughput(rows []BenchRow) string {
+	f := func(r BenchRow) float64 { return r.LinesPerSecond }
+	m := thousands(median(rows, f))
+	if len(rows) < 2 {
+		return m
+	}
+	lo, hi := f(rows[0]), f(rows[0])
+	for _, r := range rows {
+		lo, hi = min(lo, f(r)), max(hi, f(r))
+	}
+	return fmt.Sprintf("%s (%s–%s)", m, thousands(lo), thousands(hi))
+}
+
+func formatTable(by map[string][]BenchRow) string {
 	var b strings.Builder
-	b.WriteString("| concurrent builds | lines/s with buildlog | lines/s without | CPU s per million lines, with | CPU s per million lines, without | RSS per open build, with | RSS per open build, without (noise) |\n")
-	b.WriteString("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	b.WriteString("| concurrent builds | lines/s with buildlog | lines/s without | CPU s per million lines, with | CPU s per million lines, without | RSS growth per open build, with | RSS growth per open build, without | memory per session (with − without) |\n")
+	b.WriteString("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	cpu := func(r BenchRow) float64 { return r.CPUPerMillion }
+	mem := func(r BenchRow) float64 { return r.BytesPerBuild }
 	for _, n := range []int{1, 100, 10000} {
 		w, ok1 := by[fmt.Sprintf("buildlog/%d", n)]
 		wo, ok2 := by[fmt.Sprintf("none/%d", n)]
 		if !ok1 || !ok2 {
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %.1f | %s | %s |\n", thousands(float64(n)),
-			thousands(w.LinesPerSecond), thousands(wo.LinesPerSecond),
-			w.CPUPerMillion, wo.CPUPerMillion, bytesText(w.BytesPerBuild), bytesText(wo.BytesPerBuild))
+		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %.1f | %s | %s | %s |\n", thousands(float64(n)),
+			throughput(w), throughput(wo), median(w, cpu), median(wo, cpu),
+			bytesText(median(w, mem)), bytesText(median(wo, mem)), bytesText(median(w, mem)-median(wo, mem)))
 	}
 	return b.String()
 }

@@ -35,7 +35,7 @@ type Summary struct {
 	Body     string   `json:"body"`
 }
 
-// State is what the sink saw, filtered by build-id prefix.
+// State is what the sink saw, filtered by build-id prefixes.
 type State struct {
 	Summaries []Summary                   `json:"summaries"`
 	Records   map[string]map[string]int64 `json:"records"` // build id → back end → records
@@ -143,7 +143,17 @@ func (s *sink) addRecord(backend string, lr plog.LogRecord) {
 	}
 }
 
-func (s *sink) filtered(prefix string) State {
+// hasPrefix reports whether id starts with one of prefixes.
+func hasPrefix(id string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(id, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *sink) filtered(prefixes []string) State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := State{
@@ -154,12 +164,12 @@ func (s *sink) filtered(prefix string) State {
 		Largest:    s.st.Largest,
 	}
 	for _, sum := range s.st.Summaries {
-		if strings.HasPrefix(sum.BuildID, prefix) {
+		if hasPrefix(sum.BuildID, prefixes) {
 			out.Summaries = append(out.Summaries, sum)
 		}
 	}
 	for id, m := range s.st.Records {
-		if strings.HasPrefix(id, prefix) {
+		if hasPrefix(id, prefixes) {
 			out.Records[id] = m
 			if n := s.st.Tagged[id]; n > 0 {
 				out.Tagged[id] = n
@@ -170,7 +180,7 @@ func (s *sink) filtered(prefix string) State {
 }
 
 // runSink listens for OTLP/gRPC on one address per back end (NAME=ADDR)
-// and serves /state?prefix=P and /count on -http.
+// and serves /state?prefix=P[&prefix=Q...] and /count on -http.
 func runSink(args []string) error {
 	fs := flag.NewFlagSet("sink", flag.ExitOnError)
 	listen := fs.String("listen", "", "comma-separated NAME=127.0.0.1:PORT, one per back end")
@@ -200,7 +210,7 @@ func runSink(args []string) error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/state", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(s.filtered(r.URL.Query().Get("prefix")))
+		json.NewEncoder(w).Encode(s.filtered(r.URL.Query()["prefix"]))
 	})
 	mux.HandleFunc("/count", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
