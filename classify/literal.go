@@ -330,14 +330,21 @@ func shortest(set []string) int {
 
 // score rates a literal set: longer literals are rarer, so fewer lines reach
 // the regex; but each doubling of the set costs half a byte, since every
-// member is looked for. Past 16 bytes, length gains nothing more. Sets with
-// a member shorter than minLiteral score 0: the prefilter cannot use them.
+// member is looked for. Past 16 bytes, length gains nothing more. A member of
+// exactly minLiteral bytes costs more than its own rarity: the shortest
+// literal of the whole catalog sets the prefilter's stride (prefilter.go),
+// and a 4-byte one makes it read every position of every line. Sets with a
+// member shorter than minLiteral score 0: the prefilter cannot use them.
 func score(set []string) int {
 	n := shortest(set)
 	if n < minLiteral {
 		return 0 // the prefilter cannot use it
 	}
-	return max(4*min(n, 16)-2*bits.Len(uint(len(set)-1)), 1)
+	s := 4*min(n, 16) - 2*bits.Len(uint(len(set)-1))
+	if n == minLiteral {
+		s -= 8
+	}
+	return max(s, 1)
 }
 
 func better(a, b []string) []string {

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -33,7 +34,9 @@ func TestRequiredLiterals(t *testing.T) {
 		{`E: Unable to locate package`, []string{"e: unable to locate package"}},
 		{`(unclosed`, nil},
 		// literals that run across group boundaries, and optional parts
-		{`^(?<file>[\w./-]+\.go):(?<line>\d+)`, []string{".go:"}},
+		// ten 5-byte literals beat one of 4 bytes, which would set the
+		// prefilter's stride to 1 for the whole catalog
+		{`^(?<file>[\w./-]+\.go):(?<line>\d+)`, []string{".go:0", ".go:1", ".go:2", ".go:3", ".go:4", ".go:5", ".go:6", ".go:7", ".go:8", ".go:9"}},
 		{`colou?r mismatch`, []string{"color mismatch", "colour mismatch"}},
 		{`https?://(?<host>[^/\s]+)/`, []string{"http://", "https://"}},
 		{`(?:(?:pip|conda) install)+ failed`, []string{"conda install failed", "pip install failed"}},
@@ -133,4 +136,53 @@ func digitsThen(suffixes ...string) []string {
 		}
 	}
 	return dedupe(out)
+}
+
+// TestCompileWarnsAboutShortLiterals checks the warnings about a pattern with
+// no literal and about one whose shortest literal is 4 bytes, which would
+// make the prefilter read every position of every line for the whole
+// catalog; patterns of 5 bytes or more, derived or declared, are quiet.
+func TestCompileWarnsAboutShortLiterals(t *testing.T) {
+	src := `rules:
+  - id: short
+    group: g
+    title: t
+    remediation: r
+    patterns:
+      - 'exit(?<code>.+)'
+      - pattern: 'status (?<code>\d+)'
+        literals: ['atus']
+      - 'fatal: (?<msg>.+)'
+      - pattern: '\.go:\d+'
+        literals: ['.go:0', '.go:1', '.go:2', '.go:3', '.go:4', '.go:5', '.go:6', '.go:7', '.go:8', '.go:9']
+      - '^\d+ failed'
+      - '^\d+x'
+`
+	cat, err := ParseCatalog("short.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Compile(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range m.Warnings() {
+		msg := w.Error()
+		switch {
+		case strings.Contains(msg, "shortest literal is 4 bytes"):
+			got = append(got, fmt.Sprint(w.Pos.Line, " 4 bytes"))
+		case strings.Contains(msg, "runs on every line"):
+			got = append(got, fmt.Sprint(w.Pos.Line, " none"))
+		default:
+			got = append(got, fmt.Sprint(w.Pos.Line, " ", msg))
+		}
+	}
+	want := []string{"7 4 bytes", "8 4 bytes", "14 none"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings mismatch (-want +got):\n%s\nall: %v", diff, m.Warnings())
+	}
+	if m.pf.stride != 1 {
+		t.Errorf("stride = %d with a 4-byte literal, want 1", m.pf.stride)
+	}
 }
