@@ -13,6 +13,7 @@ import (
 	"github.com/buildlog/buildlog/classify/internal/loggen"
 	"github.com/buildlog/buildlog/patterns"
 	"github.com/dlclark/regexp2/v2"
+	"github.com/google/go-cmp/cmp"
 )
 
 // benchSize is the size of the generated log: a few MB by default, more
@@ -93,6 +94,23 @@ func benchClassify(b *testing.B, name string, opts ...classify.Option) {
 	}
 	report(b, lines, &before)
 	b.ReportMetric(float64(len(rep.Issues)), "issues")
+	b.StopTimer()
+	if diff := cmp.Diff(fedReport(m, data), rep); diff != "" {
+		b.Fatalf("the benchmarked scan differs from feeding the lines one at a time (-fed +scanned):\n%s", diff)
+	}
+}
+
+// fedReport is the reference every classify benchmark checks its report
+// against: the same log fed to a session one line at a time, sequentially.
+func fedReport(m *classify.Matcher, data []byte) *classify.Report {
+	s := m.NewSession()
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte("\n"))
+		s.Feed(line)
+		data = rest
+	}
+	s.Close()
+	return s.Report()
 }
 
 // BenchmarkClassify runs the default catalog over the realistic log on
