@@ -1,0 +1,33 @@
+package patterns_test
+
+import (
+	"testing"
+
+	"github.com/buildlog/buildlog/classify"
+	"github.com/buildlog/buildlog/patterns"
+)
+
+// BenchmarkStartup measures what a program pays before its first line: the
+// default catalog parsed from its embedded YAML, then compiled lazily (each
+// regexp on first use), as triage does. The sum is the library's share of
+// triage's start-up.
+func BenchmarkStartup(b *testing.B) {
+	b.Run("parse", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := patterns.Catalog(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	cat, err := patterns.Catalog()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("compile", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := classify.Compile(cat, classify.WithLazyCompile()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
