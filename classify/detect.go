@@ -14,7 +14,8 @@ import (
 // headers, asks the prefilter which patterns could match, and runs only
 // those. What it finds is written down as segments and events; a Session
 // applies them in order (apply stage), and never splits or normalises a line
-// again. Keeping this stage free of the session's state lets parallel
+// again (except the handful kept raw to score a failed build's likely error
+// lines, outcome.go). Keeping this stage free of the session's state lets parallel
 // workers run it on many lines at once, and the sequential and parallel
 // scans, Explain and the example checks all share every line of it.
 
