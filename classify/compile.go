@@ -312,9 +312,9 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 			m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
 				Err: fmt.Errorf("pattern has no literal of %d or more bytes that every match contains, so it runs on every line: add one or declare literals", minLiteral)})
 		}
-		if n := shortest(st.lits); n > 0 && n < minLiteral+1 {
+		if shortest(st.lits) == minLiteral {
 			m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
-				Err: fmt.Errorf("pattern's shortest literal is %d bytes: the prefilter reads every (shortest literal - 3)th position of a line, so this one literal makes it read every position, for the whole catalog; give one of %d or more bytes", n, minLiteral+1)})
+				Err: fmt.Errorf("pattern's shortest literal is %d bytes: the prefilter reads every (shortest literal - 3)th position of a line, so this one literal makes it read every position, for the whole catalog; give one of %d or more bytes", minLiteral, minLiteral+1)})
 		}
 		if leadingRepeat(st.expr) {
 			m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,

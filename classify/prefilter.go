@@ -47,7 +47,9 @@ const (
 	maxStride = 4
 )
 
-// gram is one indexed window of a literal.
+// gram is one indexed window of a literal. The literal's length and last
+// four bytes are copied into it so that most hits are turned down without
+// reading the literal itself.
 type gram struct {
 	w    uint32 // the window's bytes, folded
 	tail uint32 // the literal's last four bytes, folded
@@ -62,7 +64,8 @@ type literal struct {
 	n     int32
 }
 
-func (p *prefilter) hash(w uint32) uint32 { return (w * 0x9E3779B1) >> p.shift }
+// hashWindow hashes a folded window to 32-shift bits.
+func hashWindow(w, shift uint32) uint32 { return (w * 0x9E3779B1) >> shift }
 
 func fold4(s string) uint32 { return binary.LittleEndian.Uint32([]byte(s)) | 0x20202020 }
 
@@ -101,7 +104,7 @@ func newPrefilter(lits [][]string) *prefilter {
 		j0 := rarestRun(s, p.stride)
 		for j := j0; j < j0+p.stride; j++ {
 			g := gram{w: fold4(s[j : j+4]), tail: fold4(s[len(s)-4:]), off: int32(j), n: int32(len(s)), lit: int32(i)}
-			entries = append(entries, entry{p.hash(g.w), g})
+			entries = append(entries, entry{hashWindow(g.w, p.shift), g})
 		}
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].h < entries[j].h })
@@ -150,7 +153,7 @@ func (p *prefilter) scan(line []byte, c *candidates) {
 	bits, shift, stride := p.bits, p.shift, p.stride
 	for i := 0; i+4 <= len(line); i += stride {
 		w := binary.LittleEndian.Uint32(line[i:]) | 0x20202020
-		h := (w * 0x9E3779B1) >> shift
+		h := hashWindow(w, shift)
 		if bits[h>>6]&(1<<(h&63)) != 0 {
 			p.hit(line, i, w, h, c)
 		}

@@ -84,26 +84,32 @@ func rotate(s string, k int) string {
 	return string(b)
 }
 
+// grownLiterals returns the default catalog's literal sets times over: the
+// real ones, then copies whose letters and digits are rotated, so the literal
+// set really grows, with the shapes real literals have.
+func grownLiterals(tb testing.TB, times int) [][]string {
+	var lits [][]string
+	for k := range times {
+		for _, set := range defaultLiterals(tb) {
+			var rotated []string
+			for _, l := range set {
+				rotated = append(rotated, rotate(l, k*7))
+			}
+			lits = append(lits, rotated)
+		}
+	}
+	return lits
+}
+
 // BenchmarkPrefilterGrowth measures the prefilter as the catalog grows:
-// the default catalog's literal sets, then 4 and 16 times as many, the
-// copies made by rotating the letters of the real literals (so the literal
-// set really grows, with the shapes real literals have).
+// the default catalog's literal sets, then 4 and 16 times as many
+// (grownLiterals).
 func BenchmarkPrefilterGrowth(b *testing.B) {
-	m := defaultCatalogMatcher(b)
 	data := loggen.Bytes(loggen.Options{}, 8<<20)
 	lines := bytes.Split(data, []byte("\n"))
 	for _, times := range []int{1, 4, 16} {
 		b.Run(fmt.Sprintf("%dx", times), func(b *testing.B) {
-			var lits [][]string
-			for k := range times {
-				for _, st := range m.starts {
-					var set []string
-					for _, l := range st.lits {
-						set = append(set, rotate(l, k*7))
-					}
-					lits = append(lits, set)
-				}
-			}
+			lits := grownLiterals(b, times)
 			p := newPrefilter(lits)
 			c := newCandidates(len(lits) + 1)
 			b.SetBytes(int64(len(data)))

@@ -86,19 +86,10 @@ func TestPrefilterAgreesWithNaiveSearch(t *testing.T) {
 }
 
 // TestPrefilterLargeCatalog compares a prefilter of 16 times the default
-// catalog's literals (rotated copies, as BenchmarkPrefilterGrowth makes them),
+// catalog's literals (grownLiterals, as BenchmarkPrefilterGrowth uses them),
 // whose bit set is the largest, with a naive search on the generated log.
 func TestPrefilterLargeCatalog(t *testing.T) {
-	var lits [][]string
-	for k := range 16 {
-		for _, set := range defaultLiterals(t) {
-			var rotated []string
-			for _, l := range set {
-				rotated = append(rotated, rotate(l, k*7))
-			}
-			lits = append(lits, rotated)
-		}
-	}
+	lits := grownLiterals(t, 16)
 	p := newPrefilter(lits)
 	if len(p.bits) != 1<<(maxHashBits-6) {
 		t.Errorf("%d literals: bit set of %d words, want the largest, %d", len(p.lits), len(p.bits), 1<<(maxHashBits-6))
