@@ -348,6 +348,9 @@ func (r *Rule) patched(p *Rule) *Rule {
 	set("sequence", len(p.Sequence) > 0, func() { o.Sequence = p.Sequence })
 	set("collect", p.Collect != nil, func() { o.Collect = p.Collect })
 	set("unless", p.Unless != nil, func() { o.Unless = p.Unless })
+	// The patch's own position stays with the rule, so that CompileFiles
+	// runs the examples of a default rule a user's file patched.
+	o.keyPos["patch"] = p.posOf("patch")
 	o.Patterns = append(o.Patterns, p.Patterns...)
 	o.Exclude = append(o.Exclude, p.Exclude...)
 	o.Links = append(o.Links, p.Links...)

@@ -314,3 +314,27 @@ func TestUserIgnoreBlamedOnUser(t *testing.T) {
 		t.Errorf("got:\n%v\nwant:\n%s", err, want)
 	}
 }
+
+// TestCompileFilesRunsPatchedExamples: the examples of a base rule that a
+// user's file patches run in CompileFiles (the patch may add a pattern, an
+// exclude or examples), and a failure is the user's, at their example.
+func TestCompileFilesRunsPatchedExamples(t *testing.T) {
+	dir := t.TempDir()
+	base, _ := ParseCatalog("embedded/pip.yaml", []byte("rules:\n"+rule("pip_retry", "pip", "WARNING: Retrying")))
+	user := dir + "/team.yaml"
+	if err := writeFile(user, "rules:\n  - id: pip_retry\n    patch: true\n    exclude: ['total=0']\n    examples:\n      match: ['WARNING: Retrying (Retry(total=0))']\n"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := CompileFiles(base, []string{user})
+	want := user + `:6:15: rule pip_retry: example failed: `
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("got:\n%v\nwant it to start with:\n%s", err, want)
+	}
+	// The same patch without its contradiction compiles.
+	if err := writeFile(user, "rules:\n  - id: pip_retry\n    patch: true\n    exclude: ['total=0']\n    examples:\n      match: ['WARNING: Retrying (Retry(total=4))']\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CompileFiles(base, []string{user}); err != nil {
+		t.Errorf("a patch whose example holds: %v", err)
+	}
+}

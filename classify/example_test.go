@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"testing/fstest"
 
 	"github.com/buildlog/buildlog/classify"
 )
@@ -181,4 +184,86 @@ func mustParse(src string) *classify.Catalog {
 		panic(err)
 	}
 	return c
+}
+
+func ExampleMerge_override() {
+	base := mustParse(catalogYAML)
+	// override: true replaces the rule whole: every key is given again, and
+	// the base rule's patterns, suppressions and remediation are gone.
+	team := mustParse(`
+rules:
+  - id: out_of_memory
+    override: true
+    group: system
+    title: A build process was killed
+    patterns: ['^Killed\s*$', 'Out of memory: Killed process']
+    remediation: Use the large build pool.
+`)
+	cat, err := classify.Merge(base, team)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	report, _ := classify.MustCompile(cat).Classify(context.Background(), strings.NewReader(buildLog))
+	for _, is := range report.Issues {
+		fmt.Printf("%s: %s (suppressed by %q)\n", is.ID, is.Title, is.SuppressedBy)
+	}
+	// Output:
+	// pip_no_matching_distribution: pip found no matching distribution (suppressed by "")
+	// out_of_memory: A build process was killed (suppressed by "")
+}
+
+func ExampleLoadCatalog() {
+	// Any fs.FS: an embed.FS, os.DirFS("catalog"), or, here, one in memory.
+	// Files merge in name order, so a later file may patch an earlier one.
+	fsys := fstest.MapFS{
+		"10-base.yaml": {Data: []byte(catalogYAML)},
+		"20-team.yaml": {Data: []byte("rules:\n  - id: out_of_memory\n    patch: true\n    retry: transient\n")},
+	}
+	cat, err := classify.LoadCatalog(fsys, "*.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range cat.Rules {
+		fmt.Printf("%s retry=%q from %s\n", r.ID, r.Retry, r.Pos.File)
+	}
+	// Output:
+	// pip_no_matching_distribution retry="permanent" from 10-base.yaml
+	// out_of_memory retry="transient" from 10-base.yaml
+}
+
+func ExampleCompileFiles() {
+	dir, err := os.MkdirTemp("", "catalog")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	// A team file with two mistakes: a misspelt key, and a patch of a rule
+	// whose example the patched pattern no longer matches.
+	team := `rules:
+  - id: out_of_memory
+    patch: true
+    remediaton: Use the large build pool.
+  - id: pip_no_matching_distribution
+    patch: true
+    examples:
+      match: ['pip: nothing found for numpy']
+`
+	path := filepath.Join(dir, "team.yaml")
+	if err := os.WriteFile(path, []byte(team), 0o644); err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = classify.CompileFiles(mustParse(catalogYAML), []string{path})
+	var list classify.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			fmt.Println(strings.TrimPrefix(e.Error(), dir+string(filepath.Separator)))
+		}
+	}
+	// Output:
+	// team.yaml:4:5: rule out_of_memory: unknown key: "remediaton" in a rule (did you mean "remediation"?)
+	// team.yaml:8:15: rule pip_no_matching_distribution: example failed: match example not matched by any pattern (normalised line "pip: nothing found for numpy")
 }
