@@ -308,6 +308,18 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 		default:
 			st.lits = requiredLiterals(st.expr)
 		}
+		// Declared literals are a promise that every match holds one: a
+		// string the pattern matches without any of them is a line that
+		// would never reach the pattern. (With lazy compilation there is no
+		// regular expression yet to confirm a witness; Check and triage
+		// lint compile eagerly.)
+		if declared := len(p.Literals) > 0 || len(r.Literals) > 0; declared && st.lits != nil && st.re != nil {
+			re := st.re
+			if w := unimpliedLiteral(st.expr, st.lits, func(s string) bool { ok, err := re.MatchString(s); return ok && err == nil }); w != "" {
+				m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
+					Err: fmt.Errorf("declared literals %q are not in every match: the pattern matches %q, which holds none of them, and the prefilter would never let such a line through; fix the literals, or give this pattern its own", st.lits, w)})
+			}
+		}
 		if st.lits == nil {
 			m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
 				Err: fmt.Errorf("pattern has no literal of %d or more bytes that every match contains, so it runs on every line: add one or declare literals", minLiteral)})

@@ -502,3 +502,117 @@ func leadingRepeatNode(re *syntax.Regexp) bool {
 	}
 	return false
 }
+
+// witnesses returns a few strings that the pattern's syntax tree matches:
+// the shortest-looking one first, then one through each other alternative,
+// optional part and character class choice, one change at a time. They are
+// candidates only (lookarounds and backreferences were relaxed away), to be
+// confirmed with the real regular expression.
+func witnesses(re *syntax.Regexp) []string {
+	const most = 64
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{string(re.Rune)}
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return nil
+		}
+		return []string{string(pickRune(re.Rune))}
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return []string{"x"}
+	case syntax.OpCapture, syntax.OpPlus:
+		return witnesses(re.Sub[0])
+	case syntax.OpStar, syntax.OpQuest:
+		return append([]string{""}, witnesses(re.Sub[0])...)
+	case syntax.OpRepeat:
+		sub := witnesses(re.Sub[0])
+		if len(sub) == 0 {
+			return nil
+		}
+		n := min(re.Min, 8)
+		out := make([]string, 0, len(sub))
+		for _, w := range sub {
+			out = append(out, strings.Repeat(w, n))
+		}
+		if n == 0 {
+			out = append(out, sub...)
+		}
+		return dedupe(out)
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			out = append(out, witnesses(sub)...)
+		}
+		return dedupe(out[:min(len(out), most)])
+	case syntax.OpConcat:
+		parts := make([][]string, len(re.Sub))
+		for i, sub := range re.Sub {
+			if parts[i] = witnesses(sub); len(parts[i]) == 0 {
+				return nil
+			}
+		}
+		join := func(i int, w string) string {
+			var b strings.Builder
+			for k, p := range parts {
+				if k == i {
+					b.WriteString(w)
+				} else {
+					b.WriteString(p[0])
+				}
+			}
+			return b.String()
+		}
+		out := []string{join(-1, "")}
+		for i, p := range parts {
+			for _, w := range p[1:] {
+				if len(out) == most {
+					return out
+				}
+				out = append(out, join(i, w))
+			}
+		}
+		return out
+	}
+	return []string{""}
+}
+
+// pickRune returns a rune of a class's ranges, a letter or digit if it has
+// one (what a log line would hold), else its first.
+func pickRune(ranges []rune) rune {
+	for _, want := range [][2]rune{{'a', 'z'}, {'A', 'Z'}, {'0', '9'}, {'!', '~'}} {
+		for i := 0; i+1 < len(ranges); i += 2 {
+			lo, hi := max(ranges[i], want[0]), min(ranges[i+1], want[1])
+			if lo <= hi {
+				return lo
+			}
+		}
+	}
+	return ranges[0]
+}
+
+// unimpliedLiteral returns a string that re matches and that holds none of
+// the lower-case lits, found among the witnesses of the pattern expr, or ""
+// when none is found (which does not prove there is none).
+func unimpliedLiteral(expr string, lits []string, matches func(string) bool) string {
+	tree, err := syntax.Parse(relax(expr), syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	for _, w := range witnesses(tree.Simplify()) {
+		if w == "" || strings.ContainsRune(w, 0) {
+			continue
+		}
+		lw := lowerASCII(w)
+		held := false
+		for _, l := range lits {
+			if strings.Contains(lw, l) {
+				held = true
+				break
+			}
+		}
+		if !held && matches(w) {
+			return w
+		}
+	}
+	return ""
+}

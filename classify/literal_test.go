@@ -186,3 +186,80 @@ func TestCompileWarnsAboutShortLiterals(t *testing.T) {
 		t.Errorf("stride = %d with a 4-byte literal, want 1", m.pf.stride)
 	}
 }
+
+// TestCompileWarnsAboutUnimpliedLiterals: declared literals that a pattern
+// can match without (a rule's literals meant for its other pattern, a typo,
+// a literal longer than what the pattern requires) draw a warning that shows
+// such a match; literals every match holds draw none, however they are
+// spelt (case, a digit class spelt out, a literal the pattern implies only
+// through a class).
+func TestCompileWarnsAboutUnimpliedLiterals(t *testing.T) {
+	src := `rules:
+  - id: two_patterns
+    group: g
+    title: t
+    remediation: r
+    literals: ['satisfies the requirement']
+    patterns:
+      - 'Could not find a version that satisfies the requirement (?<package>\S+)'
+      - 'No matching distribution found for (?<package>\S+)'
+  - id: quiet
+    group: g
+    title: t
+    remediation: r
+    patterns:
+      - pattern: '(?<![^\s:])(?<file>[^\s:]+\.go):(?<line>\d+):\d+: (?<msg>.+)'
+        literals: ['.go:0', '.go:1', '.go:2', '.go:3', '.go:4', '.go:5', '.go:6', '.go:7', '.go:8', '.go:9']
+      - pattern: 'ERROR: Failed building wheel'
+        literals: ['failed building']
+      - pattern: 'curl: \((?:6|7)\) (?:Could not resolve|Failed to connect)'
+        literals: ['curl: (6) could not', 'curl: (7) failed', 'curl: (6) failed', 'curl: (7) could not']
+  - id: loud
+    group: g
+    title: t
+    remediation: r
+    patterns:
+      - pattern: 'npm (?:ERR!|error) code (?<code>E\w+)'
+        literals: ['npm err!']
+      - pattern: '(?:cl|c1xx)(?:\.exe)?: fatal error'
+        literals: ['cl.exe: fatal']
+      - pattern: 'exit code (?:124|137)'
+        literals: ['exit code 137']
+`
+	cat, err := ParseCatalog("lits.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Compile(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range m.Warnings() {
+		if msg := w.Error(); strings.Contains(msg, "not in every match") {
+			_, match, _ := strings.Cut(msg, "the pattern matches ")
+			match, _, _ = strings.Cut(match, ", which")
+			got = append(got, fmt.Sprintf("%d %s %s", w.Pos.Line, w.Rule, match))
+		}
+	}
+	want := []string{
+		`9 two_patterns "No matching distribution found for a"`,
+		`26 loud "npm error code Ea"`,
+		`28 loud "c1xx: fatal error"`,
+		`30 loud "exit code 124"`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings mismatch (-want +got):\n%s\nall: %v", diff, m.Warnings())
+	}
+	// Lazy compilation has no regular expression to confirm a witness with:
+	// no warning, and no regex compiled for it.
+	lazy, err := Compile(cat, WithLazyCompile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range lazy.Warnings() {
+		if strings.Contains(w.Error(), "not in every match") {
+			t.Errorf("lazy compile warned: %v", w)
+		}
+	}
+}
