@@ -51,7 +51,7 @@ func runCheck(args []string, stdout, stderr io.Writer, env func(string) string) 
 		}
 	}
 	if writeErr == nil {
-		writeErr = rend.finish()
+		writeErr = finishRender(rend)
 	}
 	if writeErr == nil {
 		writeErr = out.Flush()
@@ -215,7 +215,7 @@ func runClassifyWithEnv(args []string, stdin io.Reader, stdout, stderr io.Writer
 		envcheck.Link(res.report, def, findings)
 		if writeErr == nil && cfg.format == "jsonl" && res.report != nil {
 			for _, is := range res.report.Issues {
-				if writeErr = rend.issue(res.source, is); writeErr != nil {
+				if writeErr = streamIssue(rend, res.source, is); writeErr != nil {
 					break
 				}
 			}
@@ -225,7 +225,7 @@ func runClassifyWithEnv(args []string, stdin io.Reader, stdout, stderr io.Writer
 		}
 	}
 	if writeErr == nil {
-		writeErr = rend.finish()
+		writeErr = finishRender(rend)
 	}
 	if writeErr == nil {
 		writeErr = out.Flush()

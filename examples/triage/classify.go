@@ -24,13 +24,50 @@ type result struct {
 	definition bool
 }
 
-// renderer writes one output format. issue is called for each distinct issue
-// as soon as it is found (only streaming formats use it), result after each
-// input, and finish once at the end.
+// renderer writes one output format: result is called after each input.
+// A format that streams also implements streamer, and one that writes
+// something after the last input implements finisher.
 type renderer interface {
-	issue(source string, is classify.Issue) error
 	result(res *result) error
+}
+
+// streamer is a renderer that writes each distinct issue as soon as it is
+// found (jsonl).
+type streamer interface {
+	issue(source string, is classify.Issue) error
+}
+
+// finisher is a renderer with something to write once all inputs are done
+// (the closing bracket of a JSON array, a SARIF log, a summary).
+type finisher interface {
 	finish() error
+}
+
+// The formats that stream or finish, checked by the compiler (a misspelt
+// method would otherwise silently drop their output).
+var (
+	_ streamer = (*jsonlRenderer)(nil)
+	_ finisher = (*jsonRenderer)(nil)
+	_ finisher = (*sarifRenderer)(nil)
+	_ finisher = (*githubRenderer)(nil)
+	_ finisher = (*markdownRenderer)(nil)
+	_ finisher = (*htmlRenderer)(nil)
+)
+
+// streamIssue writes is if rend streams; other formats ignore it.
+func streamIssue(rend renderer, source string, is classify.Issue) error {
+	if s, ok := rend.(streamer); ok {
+		return s.issue(source, is)
+	}
+	return nil
+}
+
+// finishRender ends rend's output, if it has an end to write.
+func finishRender(rend renderer) error {
+	if f, ok := rend.(finisher); ok {
+		return f.finish()
+	}
+	return nil
 }
 
 // newRenderer returns the renderer of the chosen format, writing to w, a
@@ -89,7 +126,7 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer, env f
 				return
 			}
 			p.pause(func() {
-				if writeErr = rend.issue(source, is); writeErr == nil {
+				if writeErr = streamIssue(rend, source, is); writeErr == nil {
 					writeErr = out.Flush()
 				}
 			})
@@ -108,7 +145,7 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer, env f
 		}
 	}
 	if writeErr == nil {
-		writeErr = rend.finish()
+		writeErr = finishRender(rend)
 	}
 	if writeErr == nil {
 		writeErr = out.Flush()

@@ -3,9 +3,13 @@
 // with buildlog's default catalog of known failures, and prints the root
 // cause with what to do about it.
 //
-// Install it with
+// Install it from a clone of the repository, into $(go env GOPATH)/bin:
 //
-//	go install github.com/buildlog/buildlog/examples/triage@latest
+//	go install ./examples/triage
+//
+// Once the module is published, "go install
+// github.com/buildlog/buildlog/examples/triage@latest" will do the same from
+// anywhere; until then the module proxy has no version of it.
 //
 // # Classifying logs
 //

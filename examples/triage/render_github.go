@@ -29,8 +29,6 @@ type githubRenderer struct {
 	results []*result
 }
 
-func (g *githubRenderer) issue(string, classify.Issue) error { return nil }
-
 func (g *githubRenderer) result(res *result) error {
 	g.results = append(g.results, res)
 	return nil

@@ -72,8 +72,6 @@ func cspHash(s string) string {
 var htmlCSP = "default-src 'none'; style-src " + cspHash(htmlStyle) + "; script-src " + cspHash(htmlScript) +
 	"; img-src 'none'; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-func (h *htmlRenderer) issue(string, classify.Issue) error { return nil }
-
 func (h *htmlRenderer) start() {
 	if h.started {
 		return

@@ -86,8 +86,6 @@ type jsonRenderer struct {
 	reports []jsonReport
 }
 
-func (j *jsonRenderer) issue(string, classify.Issue) error { return nil }
-
 func (j *jsonRenderer) result(res *result) error {
 	j.reports = append(j.reports, newJSONReport(res))
 	return nil
@@ -156,5 +154,3 @@ func (j *jsonlRenderer) result(res *result) error {
 	}
 	return newEncoder(j.w, false).Encode(s)
 }
-
-func (j *jsonlRenderer) finish() error { return nil }

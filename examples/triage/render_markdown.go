@@ -24,8 +24,6 @@ type markdownRenderer struct {
 	results []*result
 }
 
-func (m *markdownRenderer) issue(string, classify.Issue) error { return nil }
-
 func (m *markdownRenderer) result(res *result) error {
 	m.results = append(m.results, res)
 	return nil

@@ -148,8 +148,6 @@ type sarifRenderer struct {
 	index   map[string]int
 }
 
-func (s *sarifRenderer) issue(string, classify.Issue) error { return nil }
-
 func (s *sarifRenderer) ruleIndex() map[string]int {
 	if s.index == nil {
 		s.index = map[string]int{}

@@ -41,9 +41,6 @@ func newTextRenderer(w *bufio.Writer, color, verbose bool, env func(string) stri
 	return &textRenderer{w: w, pal: palette{color}, verbose: verbose, width: width}
 }
 
-func (t *textRenderer) issue(string, classify.Issue) error { return nil }
-func (t *textRenderer) finish() error                      { return nil }
-
 func (t *textRenderer) result(res *result) error {
 	if res.report == nil {
 		return nil // the error is on standard error

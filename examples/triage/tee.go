@@ -68,7 +68,7 @@ func writeReport(cfg *config, m *classify.Matcher, res *result, stdout, stderr i
 	rend := newRenderer(cfg, m, w, dst, stderr, env)
 	if cfg.format == "jsonl" && res.report != nil {
 		for _, is := range res.report.Issues {
-			if err := rend.issue(res.source, is); err != nil {
+			if err := streamIssue(rend, res.source, is); err != nil {
 				return err
 			}
 		}
@@ -76,7 +76,7 @@ func writeReport(cfg *config, m *classify.Matcher, res *result, stdout, stderr i
 	if err := rend.result(res); err != nil {
 		return err
 	}
-	if err := rend.finish(); err != nil {
+	if err := finishRender(rend); err != nil {
 		return err
 	}
 	if err := w.Flush(); err != nil {
