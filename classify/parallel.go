@@ -57,6 +57,7 @@ type block struct {
 	extra int    // input bytes of the previous block's cut line, dropped here
 	meta  []lineMeta
 	found batch // what the detector found in the block's lines
+	segs  int   // segments the worker normalised (added to the session's count)
 	err   error // the read error that ended the input after this block
 	done  chan struct{}
 }
@@ -166,12 +167,14 @@ func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func(
 				b.splitLines(max)
 				d.out, b.found = b.found, d.out // reuse the block's buffers
 				d.out.reset()
+				before := d.segments
 				start := 0
 				for i, lm := range b.meta {
 					d.line(i, bytes.TrimSuffix(b.data[start:lm.end], []byte{'\r'}))
 					start += lm.size
 				}
 				d.out, b.found = b.found, d.out
+				b.segs = d.segments - before
 				close(b.done)
 			}
 		}()
@@ -211,6 +214,7 @@ func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func(
 	for b := range order {
 		<-b.done
 		s.bytes += int64(b.extra)
+		s.det.segments += b.segs
 		start, k, h := 0, 0, 0
 		segs, hot := b.found.segs, b.found.hot
 		for i, lm := range b.meta {

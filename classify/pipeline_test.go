@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -277,36 +278,65 @@ func TestRetriedFailureCitesTheFinalAttempt(t *testing.T) {
 }
 
 // TestNormalisedOncePerSegment: the session never normalises; the detector
-// does it once for every segment, also with multi-line rules open.
+// does it once for every segment, also with multi-line rules open, in the
+// sequential scan and in the parallel one (whose workers' counts the session
+// adds up), on 200 MB (8 MB under the race detector).
 func TestNormalisedOncePerSegment(t *testing.T) {
-	m := basicMatcher(t, WithWorkers(1))
-	var b strings.Builder
-	segments := 0
-	for i := range 3000 {
-		switch i % 3 {
-		case 0:
-			b.WriteString("PackagesNotFoundError: The following packages are not available\n") // opens a collect window
-			segments++
-		case 1:
-			b.WriteString("  - numpy=9.9\r\x1b[32m  - scipy=0.1\x1b[0m\n") // two segments, one rewritten
-			segments += 2
-		default:
-			b.WriteString("\r\r#8 12.5 progress\r\n") // empty segments are not matched
-			segments++
+	// One period of the log: a collect window opened, items split by bare
+	// carriage returns (one rewritten by colour codes), a sequence opened,
+	// empty segments, and plain lines, most of them matching nothing.
+	period := "PackagesNotFoundError: The following packages are not available\n" + // 1 segment
+		"  - numpy=9.9\r\x1b[32m  - scipy=0.1\x1b[0m\n" + // 2
+		"\r\r#8 12.5 progress\r\n" + // 1: empty segments are not matched
+		"UnsatisfiableError: The following specifications were found\n" + // 1
+		"2024-05-01T10:00:00.000Z #9 0.312 to be incompatible with each other:\n" + // 1
+		"#9 0.400 Collecting numpy\n" + // 1
+		strings.Repeat("#9 0.512   Downloading numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl (18.2 MB)\n", 40) // 40, matching nothing
+	const perPeriod, linesPerPeriod = 47, 46
+	size := 200 << 20
+	if raceEnabled || testing.Short() {
+		size = 8 << 20
+	}
+	periods := size / len(period)
+	for _, workers := range []int{1, 2} {
+		m := basicMatcher(t, WithWorkers(workers))
+		s := m.NewSession()
+		r := &repeatReader{chunk: []byte(period), left: periods}
+		for _, err := range s.Scan(context.Background(), r) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if want := periods * perPeriod; s.det.segments != want {
+			t.Errorf("workers=%d: normalised %d segments, want %d (one per segment)", workers, s.det.segments, want)
+		}
+		rep := s.Report()
+		if rep.Lines != periods*linesPerPeriod || len(rep.Issues) == 0 || len(rep.Issues[0].Lists["packages"]) == 0 {
+			t.Errorf("workers=%d: %d lines, the collect window saw nothing: %+v", workers, rep.Lines, rep.Issues)
 		}
 	}
-	s := m.NewSession()
-	for _, err := range s.Scan(context.Background(), strings.NewReader(b.String())) {
-		if err != nil {
-			t.Fatal(err)
+}
+
+// repeatReader reads chunk left times.
+type repeatReader struct {
+	chunk []byte
+	left  int
+	off   int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) && r.left > 0 {
+		k := copy(p[n:], r.chunk[r.off:])
+		n += k
+		if r.off += k; r.off == len(r.chunk) {
+			r.off, r.left = 0, r.left-1
 		}
 	}
-	if s.det.segments != segments {
-		t.Errorf("normalised %d segments, want %d", s.det.segments, segments)
+	if n == 0 && r.left == 0 {
+		return 0, io.EOF
 	}
-	if rep := s.Report(); len(rep.Issues) == 0 || len(rep.Issues[0].Lists["packages"]) == 0 {
-		t.Errorf("the collect window saw nothing: %+v", rep.Issues)
-	}
+	return n, nil
 }
 
 // TestRankerWithoutMatcher re-ranks and merges reports with the exported
@@ -395,4 +425,27 @@ func TestFlushGivesCertainIssuesEarly(t *testing.T) {
 	if rep := s.Report(); len(rep.Issues) != 1 || rep.Issues[0].Count != 1 {
 		t.Errorf("report: %+v", rep.Issues)
 	}
+}
+
+// TestSessionNormalized: a service testing lines of its own gets the text the
+// patterns saw, without normalising again.
+func TestSessionNormalized(t *testing.T) {
+	s := basicMatcher(t).NewSession()
+	for _, c := range []struct{ line, want string }{
+		{"2024-05-01T10:00:00.1234567Z #12 3.021 Successfully built 4f2a\n", "Successfully built 4f2a"},
+		{"50%\r\x1b[32mdone\x1b[0m\r\n", "done"},
+		{"", ""},
+		{"first\nsecond line\n", "second line"},
+	} {
+		s.FeedString(c.line)
+		if got := string(s.Normalized()); got != c.want {
+			t.Errorf("Normalized after %q = %q, want %q", c.line, got, c.want)
+		}
+	}
+	before := s.det.segments
+	_ = s.Normalized()
+	if s.det.segments != before {
+		t.Error("Normalized normalised again")
+	}
+	s.Close()
 }

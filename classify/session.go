@@ -33,7 +33,8 @@ type Session struct {
 	bytes int64 // bytes seen, newlines included
 	cut   int   // lines longer than the limit
 
-	det *detector // matches lines fed one at a time
+	det     *detector // matches lines fed one at a time
+	lastRaw []byte    // the last line it matched, as given (for Normalized)
 
 	step        string
 	vertexSteps map[int]string
@@ -196,6 +197,20 @@ func (s *Session) Report() *Report {
 	return r
 }
 
+// Normalized returns the normalised text of the last line fed — what the
+// catalog's patterns saw: timestamps and BuildKit prefixes gone, and only
+// its last segment when bare carriage returns rewrote it. A service that
+// tests lines of its own (an end-of-build pattern, say) uses it instead of
+// normalising the line again. The result is nil for an empty line, is valid
+// until the next Feed, and may share memory with the line given to Feed.
+func (s *Session) Normalized() []byte {
+	segs := s.det.out.segs
+	if len(segs) == 0 || s.lastRaw == nil {
+		return nil
+	}
+	return s.det.out.text(s.lastRaw, &segs[len(segs)-1])
+}
+
 // Lines returns the number of lines fed so far.
 func (s *Session) Lines() int { return s.line }
 
@@ -237,6 +252,7 @@ func (s *Session) processCut(raw []byte, size int, cut bool) {
 	d := s.det
 	d.out.reset()
 	d.line(0, raw)
+	s.lastRaw = raw
 	s.apply(raw, size, cut, &d.out, d.out.segs)
 }
 

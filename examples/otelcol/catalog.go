@@ -16,7 +16,6 @@ func loadMatcher(paths []string) (*classify.Matcher, error) {
 		return defaultMatcher()
 	}
 	var files []string
-	userFiles := map[string]bool{}
 	for _, pat := range paths {
 		matched, err := filepath.Glob(pat)
 		if err != nil {
@@ -25,19 +24,19 @@ func loadMatcher(paths []string) (*classify.Matcher, error) {
 		if len(matched) == 0 {
 			return nil, fmt.Errorf("catalogs: %q matches no file", pat)
 		}
-		for _, f := range matched {
-			files = append(files, f)
-			userFiles[f] = true
-		}
+		files = append(files, matched...)
 	}
-	merged, err := patterns.Load(files...)
+	base, err := patterns.Catalog()
 	if err != nil {
-		return nil, fmt.Errorf("catalogs: %w", err)
+		return nil, fmt.Errorf("default catalog: %w", err)
 	}
-	// The examples of the custom rules run, so that a wrong custom rule
-	// stops the collector at start rather than misclassifying builds; the
-	// embedded catalog's examples are its own tests' business.
-	m, err := classify.Compile(merged, classify.WithExamplesOf(func(r *classify.Rule) bool { return userFiles[r.Pos.File] }))
+	// CompileFiles reports every problem of the files at once, each at its
+	// file and line, and runs the examples of the custom rules (and of any
+	// default rule they patch or their ignore patterns touch), so that a
+	// wrong custom rule stops the collector at start rather than
+	// misclassifying builds; the embedded catalog's own examples are its
+	// tests' business.
+	m, err := classify.CompileFiles(base, files)
 	if err != nil {
 		return nil, fmt.Errorf("catalogs: %w", err)
 	}

@@ -82,8 +82,9 @@ type EndOfBuildConfig struct {
 	// when empty, any value does.
 	Values []string `mapstructure:"values"`
 	// LinePattern is a Go regular expression (RE2 syntax) matched against
-	// each line after normalisation (ANSI escapes, timestamps and BuildKit
-	// prefixes removed; see classify.Normalize), such as
+	// each line as the catalog's patterns saw it (ANSI escapes, timestamps
+	// and BuildKit prefixes removed, the last segment of a line rewritten by
+	// bare carriage returns; see classify.Session.Normalized), such as
 	// '^(Successfully built|ERROR: failed to solve)'.
 	LinePattern string `mapstructure:"line_pattern"`
 }

@@ -385,7 +385,7 @@ func (p *logsProcessor) feed(ctx context.Context, g *group, sums []summary) []su
 			issues := st.sess.FeedString(line)
 			spans = append(spans, span{first: first, last: st.sess.Lines(), rec: i})
 			p.tag(g, spans, i, issues, best)
-			if !end && p.endRe != nil && p.endRe.MatchString(classify.Normalize(line)) {
+			if !end && p.endRe != nil && p.endRe.Match(st.sess.Normalized()) {
 				end = true
 			}
 		}
