@@ -323,7 +323,8 @@ func SuspectLine(su classify.Suspect) string {
 	return b.String()
 }
 
-// IssueLine renders one issue: lines, severity, id, rank, fields and step.
+// IssueLine renders one issue: lines, severity, id, rank, count, attempts
+// (of a retried failure), fields and step.
 func IssueLine(is classify.Issue) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "L%d", is.Line)
@@ -345,6 +346,9 @@ func IssueLine(is classify.Issue) string {
 	}
 	if is.Count > 1 {
 		fmt.Fprintf(&b, " count=%d last=L%d", is.Count, is.LastLine)
+	}
+	if is.Attempts > 0 {
+		fmt.Fprintf(&b, " attempts=%d", is.Attempts)
 	}
 	keys := make([]string, 0, len(is.Fields))
 	for k := range is.Fields {
