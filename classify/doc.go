@@ -19,9 +19,9 @@
 // once (normalize.go), notes build steps, runs the prefilter (prefilter.go)
 // and only the patterns it lets through, and records segments and events;
 // the session (session.go) applies them in line order — steps, multi-line
-// windows, context — and never splits or normalises a line again (the one
-// exception: when a failed build ends, the few raw lines kept as candidate
-// error lines, at most 24 per step, are normalised to score them); the
+// windows, context, the last lines of each step kept as candidate error
+// lines (with the detector's normalised text, to score them if the build
+// fails) — and never splits or normalises a line again; the
 // finisher (finish.go) masks what an issue carries from the log, then cuts
 // it, then renders the remediation; the Ranker (rank.go) deduplicates and
 // chooses the root cause. Explain is the same detector with a trace hook,

@@ -78,8 +78,8 @@ type suspectSlot struct {
 	line   int
 	score  uint8
 	marker bool   // an outcome marker's line: it says that the build failed, not why
-	raw    []byte // reused buffers
-	text   []byte
+	raw    []byte // the line as the log has it (shown), in the window's buffer
+	text   []byte // what the patterns saw (scored): inside raw, or in the text buffer
 }
 
 // stepWindow keeps the best candidate lines of one build step.
@@ -89,7 +89,8 @@ type stepWindow struct {
 	n     int
 	next  int
 	used  int    // line of the last line, for eviction
-	buf   []byte // the slots' text
+	buf   []byte // the slots' raw lines
+	tbuf  []byte // the slots' normalised text, when it is not part of the raw line
 }
 
 // builds follows the builds of a log.
@@ -168,13 +169,14 @@ func (s *Session) endBuild() {
 }
 
 // keep records one line in the window of its step: the last lines of each
-// step, raw, in reused buffers. Nothing is scored here; the windows of a
-// failed build are scored when it ends, so the common line costs a copy.
-func (s *Session) keep(raw []byte, segs []segment) {
+// step, raw and as the detector normalised them, in reused buffers. Nothing
+// is scored here; the windows of a failed build are scored when it ends, so
+// the common line costs a copy (two when normalising rewrote it).
+func (s *Session) keep(raw []byte, b *batch, segs []segment) {
 	if s.inKey || len(segs) == 0 {
 		return
 	}
-	b := &s.bs
+	bs := &s.bs
 	g := &segs[len(segs)-1] // what a progress bar's rewrites leave
 	seg := raw[g.rawOff:g.rawEnd]
 	if len(bytes.TrimSpace(seg)) == 0 {
@@ -182,50 +184,61 @@ func (s *Session) keep(raw []byte, segs []segment) {
 	}
 	step := s.step
 	if g.vertex >= 0 {
-		if int(g.vertex) == b.lastVertex && b.last != nil {
-			step = b.last.step // the same vertex as the last line: no lookup
+		if int(g.vertex) == bs.lastVertex && bs.last != nil {
+			step = bs.last.step // the same vertex as the last line: no lookup
 		} else {
 			step = s.stepFor(int(g.vertex))
 		}
 	}
-	b.lastVertex = int(g.vertex)
-	w := b.last
+	bs.lastVertex = int(g.vertex)
+	w := bs.last
 	if w == nil || w.step != step {
 		w = nil
-		for i := 0; i < b.nwin; i++ {
-			if b.windows[i].step == step {
-				w = &b.windows[i]
+		for i := 0; i < bs.nwin; i++ {
+			if bs.windows[i].step == step {
+				w = &bs.windows[i]
 				break
 			}
 		}
 		if w == nil {
-			if b.nwin < suspectWindows {
-				w = &b.windows[b.nwin]
-				b.nwin++
+			if bs.nwin < suspectWindows {
+				w = &bs.windows[bs.nwin]
+				bs.nwin++
 			} else {
-				w = &b.windows[0]
-				for i := 1; i < b.nwin; i++ {
-					if b.windows[i].used < w.used {
-						w = &b.windows[i]
+				w = &bs.windows[0]
+				for i := 1; i < bs.nwin; i++ {
+					if bs.windows[i].used < w.used {
+						w = &bs.windows[i]
 					}
 				}
 			}
 			w.step, w.n, w.next = step, 0, 0
 		}
-		b.last = w
+		bs.last = w
 	}
 	w.used = s.line
-	b.lastStep = step
+	bs.lastStep = step
 	si := w.next
 	slot := &w.slots[si]
 	w.next = (w.next + 1) % suspectSlots
 	w.n = min(w.n+1, suspectSlots)
-	slot.line, slot.marker = s.line, b.marked
+	slot.line, slot.marker = s.line, bs.marked
 	if w.buf == nil {
 		w.buf = make([]byte, suspectSlots*suspectBytes) // one allocation per window, kept
 	}
 	k := si * suspectBytes
 	slot.raw = w.buf[k : k+copy(w.buf[k:k+suspectBytes], seg)]
+	if !g.inBuf {
+		// The text is the tail of the segment (prefixes gone): a part of
+		// the copy just made.
+		n := len(slot.raw)
+		slot.text = slot.raw[min(int(g.textOff-g.rawOff), n):min(int(g.textEnd-g.rawOff), n)]
+		return
+	}
+	if w.tbuf == nil {
+		w.tbuf = make([]byte, suspectSlots*suspectBytes)
+	}
+	slot.text = w.tbuf[k : k+copy(w.tbuf[k:k+suspectBytes], b.text(raw, g))]
 }
 
 // pickSuspects chooses the best lines of a failed build's windows: scored
@@ -240,7 +253,6 @@ func (s *Session) pickSuspects(bd *Build) []Suspect {
 	}
 	var out []Suspect
 	seen := map[string]int{}
-	var buf []byte
 	for wi := 0; wi < b.nwin; wi++ {
 		w := &b.windows[wi]
 		last := 0
@@ -252,7 +264,7 @@ func (s *Session) pickSuspects(bd *Build) []Suspect {
 			if sl.line < bd.FirstLine {
 				continue
 			}
-			buf = AppendNormalize(buf[:0], sl.raw)
+			buf := sl.text // normalised once, by the detector
 			base := suspectScore(buf)
 			if base == 0 || s.ignored(buf) {
 				continue

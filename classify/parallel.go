@@ -241,6 +241,10 @@ func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func(
 				if s.ring.size > 0 && next-i <= s.ring.size {
 					s.pushContext(raw)
 				}
+				// A quiet line may still be why the build failed: it is
+				// kept as a candidate, as the sequential scan keeps it.
+				s.bs.marked = false
+				s.keep(raw, &b.found, line)
 				continue
 			}
 			s.apply(raw, lm.size, lm.cut, &b.found, line)

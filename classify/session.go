@@ -273,7 +273,7 @@ func (s *Session) apply(raw []byte, size int, cut bool, b *batch, segs []segment
 		if s.ring.size > 0 {
 			s.pushContext(raw)
 		}
-		s.keep(raw, segs)
+		s.keep(raw, b, segs)
 		return
 	}
 	for i := range segs {
@@ -311,7 +311,7 @@ func (s *Session) apply(raw []byte, size int, cut bool, b *batch, segs []segment
 			}
 		}
 	}
-	s.keep(raw, segs)
+	s.keep(raw, b, segs)
 	s.endLine(raw)
 }
 
