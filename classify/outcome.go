@@ -173,13 +173,20 @@ func (s *Session) endBuild() {
 // is scored here; the windows of a failed build are scored when it ends, so
 // the common line costs a copy (two when normalising rewrote it).
 func (s *Session) keep(raw []byte, b *batch, segs []segment) {
+	s.keepLine(raw, b, segs, false)
+}
+
+// keepLine is keep; with shadowed, the line's window is found (or made) and
+// marked used, but no slot is filled, as later lines of the same window are
+// known to overwrite every slot (see markShadowed).
+func (s *Session) keepLine(raw []byte, b *batch, segs []segment, shadowed bool) {
 	if s.inKey || len(segs) == 0 {
 		return
 	}
 	bs := &s.bs
 	g := &segs[len(segs)-1] // what a progress bar's rewrites leave
 	seg := raw[g.rawOff:g.rawEnd]
-	if len(bytes.TrimSpace(seg)) == 0 {
+	if !shadowed && len(bytes.TrimSpace(seg)) == 0 {
 		return
 	}
 	step := s.step
@@ -218,6 +225,9 @@ func (s *Session) keep(raw []byte, b *batch, segs []segment) {
 	}
 	w.used = s.line
 	bs.lastStep = step
+	if shadowed {
+		return
+	}
 	si := w.next
 	slot := &w.slots[si]
 	w.next = (w.next + 1) % suspectSlots

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
+	"sort"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -140,5 +143,107 @@ func TestParallelReadError(t *testing.T) {
 	want, _ := seq.Classify(context.Background(), io.MultiReader(strings.NewReader(in), iotest.ErrReader(boom)))
 	if rep.Lines != want.Lines || len(rep.Issues) != len(want.Issues) || re.Line != want.Lines+1 {
 		t.Errorf("parallel: %d lines, %d issues, error at line %d; sequential: %d lines, %d issues", rep.Lines, len(rep.Issues), re.Line, want.Lines, len(want.Issues))
+	}
+}
+
+// shapedBuildKitLog is a BuildKit log shaped to test the parallel scan's
+// shortcut for quiet lines (markShadowed): runs of one vertex longer and
+// shorter than a step window, interleaved vertices, blank lines, more steps
+// than there are windows (so windows are evicted), error-like lines, and
+// rewritten (coloured) lines, over many blocks.
+func shapedBuildKitLog(seed uint64, size, vertices, eventEvery int, mixed bool) []byte {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	var b bytes.Buffer
+	for v := 1; v <= vertices; v++ {
+		fmt.Fprintf(&b, "#%d [stage-%d %d/%d] RUN ./build.sh part%d\n", v, v%3, v, vertices, v)
+	}
+	for b.Len() < size {
+		v := 1 + rng.IntN(vertices)
+		run := 1 + rng.IntN(200)
+		if rng.IntN(4) == 0 {
+			run = 1 + rng.IntN(3) // interleaving
+		}
+		if mixed { // one busy vertex among many, line by line
+			v, run = 1, 1
+			if rng.IntN(2) == 0 {
+				v = 2 + rng.IntN(vertices-1)
+			}
+		}
+		for k := 0; k < run; k++ {
+			switch r := rng.IntN(1000); {
+			case r < 30:
+				fmt.Fprintf(&b, "#%d\n", v)
+			case r < 50:
+				b.WriteString("\n")
+			case r < 70:
+				fmt.Fprintf(&b, "#%d %d.%03d \x1b[31mwidget %d exploded\x1b[0m\n", v, k, rng.IntN(1000), rng.IntN(50)) // rewritten, no event
+			case rng.IntN(eventEvery) == 0:
+				fmt.Fprintf(&b, "Step %d/30 : RUN make part%d\n", rng.IntN(30), v) // a classic step header: an event
+			default:
+				fmt.Fprintf(&b, "#%d %d.%03d compiling unit %d of %d\n", v, k, rng.IntN(1000), rng.IntN(9999), 9999)
+			}
+		}
+	}
+	return b.Bytes()
+}
+
+// windowState is a session's candidate windows in a form that does not
+// depend on where in its ring each line sits.
+func windowState(s *Session) []string {
+	var out []string
+	for i := 0; i < s.bs.nwin; i++ {
+		w := &s.bs.windows[i]
+		var lines []string
+		for k := 0; k < w.n; k++ {
+			sl := &w.slots[k]
+			lines = append(lines, fmt.Sprintf("L%d %q %q marker=%v", sl.line, sl.raw, sl.text, sl.marker))
+		}
+		sort.Strings(lines)
+		oldest := 0
+		if w.n == suspectSlots {
+			oldest = w.slots[w.next].line // the slot to be reused next holds the oldest line
+		}
+		out = append(out, fmt.Sprintf("step=%q n=%d used=%d oldest=%d\n  %s", w.step, w.n, w.used, oldest, strings.Join(lines, "\n  ")))
+	}
+	sort.Strings(out)
+	return append(out, fmt.Sprintf("lastStep=%q", s.bs.lastStep))
+}
+
+// TestParallelKeepsTheSameCandidates: after a parallel scan, the session's
+// candidate windows hold exactly what the sequential scan left in them,
+// although the parallel scan skips the quiet lines it knows will be pushed
+// out.
+func TestParallelKeepsTheSameCandidates(t *testing.T) {
+	size := 3 << 20
+	if raceEnabled || testing.Short() {
+		size = 1 << 20
+	}
+	// Few vertices (windows to spare), as many as windows, more than
+	// windows; events rare or frequent; one busy vertex among 40 quieter
+	// ones, so that windows are evicted in the middle of its runs.
+	for seed, c := range []struct {
+		vertices, eventEvery int
+		mixed                bool
+	}{{3, 2000, false}, {suspectWindows, 300, false}, {24, 2000, false}, {8, 50, false}, {40, 5000, true}} {
+		data := shapedBuildKitLog(uint64(seed), size, c.vertices, c.eventEvery, c.mixed)
+		var states [][]string
+		for _, workers := range []int{1, 3} {
+			// The scan without its Close, which would empty the windows.
+			m := basicMatcher(t)
+			s := m.NewSession()
+			var err error
+			if workers == 1 {
+				err = m.runSequential(context.Background(), newLineReader(bytes.NewReader(data), m.opt.maxLineBytes), s, nil)
+			} else {
+				err = m.runParallel(bytes.NewReader(data), s, workers, func() error { return nil }, nil)
+			}
+			if err != io.EOF {
+				t.Fatal(err)
+			}
+			states = append(states, windowState(s))
+		}
+		if diff := cmp.Diff(states[0], states[1]); diff != "" {
+			t.Errorf("seed %d: candidate windows differ (-sequential +parallel):\n%s", seed, diff)
+		}
 	}
 }
