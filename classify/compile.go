@@ -282,8 +282,14 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 	ruleSteps := compileSteps(r.Sequence)
 	for pi, p := range r.Patterns {
 		st := start{rule: int32(cr.index), index: pi, steps: ruleSteps}
-		if lazy, expr, names, ok := m.lazyPattern(p, r.ID, defs, errs); lazy != nil {
-			st.lazy, st.expr, st.names = lazy, expr, names
+		var tree *syntax.Regexp // the pattern's one parse for what Compile learns from its syntax
+		if lazy, expr, t, ok := m.lazyPattern(p, r.ID, defs, errs); lazy != nil {
+			st.lazy, st.expr, tree = lazy, expr, t
+			for _, n := range tree.CapNames() {
+				if n != "" {
+					st.names = append(st.names, n)
+				}
+			}
 		} else if !ok {
 			continue
 		} else {
@@ -292,6 +298,7 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 				continue
 			}
 			st.re, st.expr, st.names = re, expr, groupNames(re)
+			tree = parseTree(expr)
 		}
 		if p.HasSequence {
 			st.steps = compileSteps(p.Sequence)
@@ -306,7 +313,7 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 		case len(r.Literals) > 0:
 			st.lits = usableLiterals(r.Literals)
 		default:
-			st.lits = requiredLiterals(st.expr)
+			st.lits = treeLiterals(tree)
 		}
 		// Declared literals are a promise that every match holds one: a
 		// string the pattern matches without any of them is a line that
@@ -315,7 +322,7 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 		// lint compile eagerly.)
 		if declared := len(p.Literals) > 0 || len(r.Literals) > 0; declared && st.lits != nil && st.re != nil {
 			re := st.re
-			if w := unimpliedLiteral(st.expr, st.lits, func(s string) bool { ok, err := re.MatchString(s); return ok && err == nil }); w != "" {
+			if w := unimpliedLiteral(tree, st.lits, func(s string) bool { ok, err := re.MatchString(s); return ok && err == nil }); w != "" {
 				m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
 					Err: fmt.Errorf("declared literals %q are not in every match: the pattern matches %q, which holds none of them, and the prefilter would never let such a line through; fix the literals, or give this pattern its own", st.lits, w)})
 			}
@@ -328,7 +335,7 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 			m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
 				Err: fmt.Errorf("pattern's shortest literal is %d bytes: the prefilter reads every (shortest literal - 3)th position of a line, so this one literal makes it read every position, for the whole catalog; give one of %d or more bytes", minLiteral, minLiteral+1)})
 		}
-		if leadingRepeat(st.expr) {
+		if treeLeadingRepeat(tree) {
 			m.warns = append(m.warns, &CatalogError{Pos: p.Pos, Rule: r.ID,
 				Err: errors.New("pattern starts with an unbounded repetition of a class, which is tried from every position of a line (quadratic on long lines): put a look-behind such as (?<!\\S) or an anchor in front")})
 		}
@@ -417,22 +424,17 @@ func (m *Matcher) compilePattern(p Pattern, rule string, defs *expander, errs *E
 // were checked when the catalog was tested; a pattern that fails then never
 // matches). It returns nil when the pattern must be compiled now: examples
 // are run, or Go's parser cannot read it to find its group names. ok is false
-// when the pattern's definitions cannot be expanded.
-func (m *Matcher) lazyPattern(p Pattern, rule string, defs *expander, errs *ErrorList) (lazy *lazyRegexp, expr string, names []string, ok bool) {
+// when the pattern's definitions cannot be expanded. tree is the pattern's parse,
+// which Compile reads its group names, literals and shape from.
+func (m *Matcher) lazyPattern(p Pattern, rule string, defs *expander, errs *ErrorList) (lazy *lazyRegexp, expr string, tree *syntax.Regexp, ok bool) {
 	expr, ok = defs.expand(p, rule)
 	if !ok || !m.opt.lazy {
 		return nil, expr, nil, ok
 	}
-	re, err := syntax.Parse(relax(expr), syntax.Perl)
-	if err != nil {
+	if tree = parseTree(expr); tree == nil {
 		return nil, expr, nil, true
 	}
-	for _, n := range re.CapNames() {
-		if n != "" {
-			names = append(names, n)
-		}
-	}
-	return &lazyRegexp{expr: expr, timeout: m.opt.matchTimeout}, expr, names, true
+	return &lazyRegexp{expr: expr, timeout: m.opt.matchTimeout}, expr, tree, true
 }
 
 // lazyRegexp is a pattern compiled on first use, safely from any goroutine.

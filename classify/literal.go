@@ -153,8 +153,23 @@ func groupEnd(expr string, i int) int {
 // minLiteral bytes, such that every string the pattern matches contains one
 // of them; nil if the pattern has no such set.
 func requiredLiterals(expr string) []string {
+	return treeLiterals(parseTree(expr))
+}
+
+// parseTree parses a pattern, relaxed, into the syntax tree that Compile
+// learns everything else from (literals, group names, leading repetitions,
+// witnesses): one parse per pattern. nil if it cannot be parsed.
+func parseTree(expr string) *syntax.Regexp {
 	re, err := syntax.Parse(relax(expr), syntax.Perl)
 	if err != nil {
+		return nil
+	}
+	return re
+}
+
+// treeLiterals is requiredLiterals of a parsed pattern.
+func treeLiterals(re *syntax.Regexp) []string {
+	if re == nil {
 		return nil
 	}
 	req := analyze(re).best()
@@ -454,12 +469,14 @@ func caseless(class string) bool {
 // such as `(?<file>[\w./-]+)\.c:`. A backtracking engine tries such a
 // pattern from every position of the line and runs the repetition to its
 // end each time: quadratic work on a long line.
-func leadingRepeat(expr string) bool {
+func leadingRepeat(expr string) bool { return treeLeadingRepeat(parseTree(expr)) }
+
+// treeLeadingRepeat is leadingRepeat of a parsed pattern.
+func treeLeadingRepeat(re *syntax.Regexp) bool {
 	// A look-behind in front, relaxed to noLiteral, guards where a match
 	// may start: the walk below then finds a repetition of \x00, not of a
 	// class.
-	re, err := syntax.Parse(relax(expr), syntax.Perl)
-	if err != nil {
+	if re == nil {
 		return false
 	}
 	for {
@@ -590,12 +607,11 @@ func pickRune(ranges []rune) rune {
 	return ranges[0]
 }
 
-// unimpliedLiteral returns a string that re matches and that holds none of
-// the lower-case lits, found among the witnesses of the pattern expr, or ""
+// unimpliedLiteral returns a string that matches accepts and that holds none
+// of the lower-case lits, found among the witnesses of a parsed pattern, or ""
 // when none is found (which does not prove there is none).
-func unimpliedLiteral(expr string, lits []string, matches func(string) bool) string {
-	tree, err := syntax.Parse(relax(expr), syntax.Perl)
-	if err != nil {
+func unimpliedLiteral(tree *syntax.Regexp, lits []string, matches func(string) bool) string {
+	if tree == nil {
 		return ""
 	}
 	for _, w := range witnesses(tree.Simplify()) {

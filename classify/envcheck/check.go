@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/buildlog/buildlog/classify"
@@ -81,12 +82,18 @@ type Data struct {
 }
 
 var (
+	loadOnce sync.Once
 	checks   []Check
 	checkIdx = map[string]int{}
 	data     Data
 )
 
-func init() {
+// load reads the embedded checks and data, once, when they are first
+// needed: a program that links the package but checks no definition (triage
+// classifying a log) does not pay for it at start-up.
+func load() { loadOnce.Do(loadCatalog) }
+
+func loadCatalog() {
 	var docs struct {
 		Checks []checkDoc `yaml:"checks"`
 	}
@@ -107,12 +114,13 @@ func init() {
 }
 
 // Checks lists every check, in catalog order.
-func Checks() []Check { return append([]Check(nil), checks...) }
+func Checks() []Check { load(); return append([]Check(nil), checks...) }
 
 // DefaultData returns the catalog data the checks use.
-func DefaultData() Data { return data }
+func DefaultData() Data { load(); return data }
 
 func newFinding(id string, p Pos, value, msg string) Finding {
+	load()
 	c, ok := checkIdx[id]
 	if !ok {
 		panic("envcheck: no check " + id)
@@ -142,6 +150,7 @@ func (d *Definition) CheckWith(o Options) []Finding {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
+	load()
 	dt := data
 	if o.Data != nil && o.Data.AsOf != "" {
 		dt = *o.Data
