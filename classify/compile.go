@@ -96,7 +96,8 @@ func WithExamplesOf(keep func(*Rule) bool) Option {
 // Compile, which makes start-up several times faster. Use it only for
 // catalogs already tested, such as an embedded catalog whose examples ran in
 // CI: a pattern that Go's parser accepts but regexp2 rejects is then not
-// reported but never matches.
+// reported but never matches, and the warning about declared literals that
+// a match need not contain, which needs the compiled pattern, is not given.
 func WithLazyCompile() Option {
 	return optionFunc(func(o *options) { o.lazy = true })
 }
