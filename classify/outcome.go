@@ -105,6 +105,19 @@ type builds struct {
 	marked     bool        // an outcome marker matched on the current segment
 	started    int         // line of the last start marker applied
 	found      [][]Suspect
+	cache      [64]vertexWindow // the window of recently seen vertices
+	gen        uint32           // bumped whenever a cached window may be stale
+}
+
+// noWindowCache turns the cache off, for the test that it changes nothing.
+var noWindowCache = false
+
+// vertexWindow remembers the window a BuildKit vertex's lines (vertex -1:
+// lines without one) went to, valid while gen is the builds' gen.
+type vertexWindow struct {
+	vertex int32
+	gen    uint32
+	w      *stepWindow
 }
 
 func (b *builds) cur() *Build {
@@ -166,6 +179,7 @@ func (s *Session) endBuild() {
 	}
 	b.nwin, b.last = 0, nil
 	b.failStep, b.lastStep = "", ""
+	b.gen++
 }
 
 // keep records one line in the window of its step: the last lines of each
@@ -173,20 +187,24 @@ func (s *Session) endBuild() {
 // is scored here; the windows of a failed build are scored when it ends, so
 // the common line costs a copy (two when normalising rewrote it).
 func (s *Session) keep(raw []byte, b *batch, segs []segment) {
-	s.keepLine(raw, b, segs, false)
-}
-
-// keepLine is keep; with shadowed, the line's window is found (or made) and
-// marked used, but no slot is filled, as later lines of the same window are
-// known to overwrite every slot (see markShadowed).
-func (s *Session) keepLine(raw []byte, b *batch, segs []segment, shadowed bool) {
 	if s.inKey || len(segs) == 0 {
 		return
 	}
 	bs := &s.bs
 	g := &segs[len(segs)-1] // what a progress bar's rewrites leave
 	seg := raw[g.rawOff:g.rawEnd]
-	if !shadowed && len(bytes.TrimSpace(seg)) == 0 {
+	if len(bytes.TrimSpace(seg)) == 0 {
+		return
+	}
+	// Which window a vertex's lines go to changes only when a step is set
+	// or a window is reused, which bump gen: until then it is remembered.
+	c := &bs.cache[uint32(g.vertex)%uint32(len(bs.cache))]
+	if c.gen == bs.gen && c.vertex == g.vertex && c.w != nil && !noWindowCache {
+		w := c.w
+		bs.last, bs.lastVertex = w, int(g.vertex)
+		w.used = s.line
+		bs.lastStep = w.step
+		s.fill(w, raw, b, g, seg)
 		return
 	}
 	step := s.step
@@ -220,19 +238,23 @@ func (s *Session) keepLine(raw []byte, b *batch, segs []segment, shadowed bool) 
 				}
 			}
 			w.step, w.n, w.next = step, 0, 0
+			bs.gen++ // a window changed hands: what the cache says may be stale
 		}
 		bs.last = w
 	}
+	*c = vertexWindow{vertex: g.vertex, w: w, gen: bs.gen}
 	w.used = s.line
 	bs.lastStep = step
-	if shadowed {
-		return
-	}
+	s.fill(w, raw, b, g, seg)
+}
+
+// fill puts a line in the next slot of its window's ring.
+func (s *Session) fill(w *stepWindow, raw []byte, b *batch, g *segment, seg []byte) {
 	si := w.next
 	slot := &w.slots[si]
 	w.next = (w.next + 1) % suspectSlots
 	w.n = min(w.n+1, suspectSlots)
-	slot.line, slot.marker = s.line, bs.marked
+	slot.line, slot.marker = s.line, s.bs.marked
 	if w.buf == nil {
 		w.buf = make([]byte, suspectSlots*suspectBytes) // one allocation per window, kept
 	}

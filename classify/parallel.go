@@ -66,9 +66,6 @@ type lineMeta struct {
 	end  int // end of the line in data
 	size int // bytes it took in the input
 	cut  bool
-	// What the session need not do for a quiet line (see markShadowed):
-	// anything, as keep would ignore it, or fill its candidate slot.
-	ignored, shadowed bool
 }
 
 // splitLines fills b.meta from b.data, cutting lines longer than max;
@@ -178,7 +175,6 @@ func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func(
 				}
 				d.out, b.found = b.found, d.out
 				b.segs = d.segments - before
-				b.markShadowed()
 				close(b.done)
 			}
 		}()
@@ -246,12 +242,9 @@ func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func(
 					s.pushContext(raw)
 				}
 				// A quiet line may still be why the build failed: it is
-				// kept as a candidate, as the sequential scan keeps it,
-				// unless later lines of the block are sure to push it out.
-				if !lm.ignored {
-					s.bs.marked = false
-					s.keepLine(raw, &b.found, line, lm.shadowed)
-				}
+				// kept as a candidate, as the sequential scan keeps it.
+				s.bs.marked = false
+				s.keep(raw, &b.found, line)
 				continue
 			}
 			s.apply(raw, lm.size, lm.cut, &b.found, line)
@@ -270,76 +263,4 @@ func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func(
 		}
 	}
 	return io.EOF
-}
-
-// markShadowed marks the quiet lines of the block whose candidate slot the
-// session need not fill (Session.keep): blank lines, which keep ignores
-// (ignored), and quiet lines followed, before the next line with events and
-// within the block, by at least suspectSlots non-blank lines of their
-// BuildKit vertex (shadowed). Between lines with events a vertex's step
-// cannot change, so those later lines go to the same window and overwrite
-// every slot of its ring, the shadowed line's too; the session still
-// touches the window for a shadowed line, so that which window is least
-// recently used, and evicted, stays as it was. It runs in the workers, off
-// the session's critical path.
-func (b *block) markShadowed() {
-	segs, hot := b.found.segs, b.found.hot
-	j, h := len(segs)-1, len(hot)-1
-	type seen struct {
-		vertex int32
-		lines  int
-	}
-	var run [64]seen // the vertices of the rest of the run
-	nrun, tooMany := 0, false
-	end := 0 // where the line after the current one starts: its sizes add up
-	for _, lm := range b.meta {
-		end += lm.size
-	}
-	for i := len(b.meta) - 1; i >= 0; i-- {
-		lm := &b.meta[i]
-		lm.ignored, lm.shadowed = false, false
-		start := end - lm.size
-		end = start
-		last := -1
-		for j >= 0 && int(segs[j].line) == i {
-			if last < 0 {
-				last = j
-			}
-			j--
-		}
-		for h >= 0 && int(hot[h]) > i {
-			h--
-		}
-		if h >= 0 && int(hot[h]) == i {
-			nrun, tooMany = 0, false // a run of quiet lines ends here
-			continue
-		}
-		if last < 0 {
-			lm.ignored = true // no segment
-			continue
-		}
-		g := &segs[last]
-		raw := b.data[start:lm.end]
-		if g.rawEnd <= int32(len(raw)) && len(bytes.TrimSpace(raw[g.rawOff:g.rawEnd])) == 0 {
-			lm.ignored = true
-			continue
-		}
-		if tooMany {
-			continue
-		}
-		k := 0
-		for k < nrun && run[k].vertex != g.vertex {
-			k++
-		}
-		if k == nrun {
-			if nrun == len(run) {
-				tooMany = true // keep every line of this run
-				continue
-			}
-			run[k] = seen{vertex: g.vertex}
-			nrun++
-		}
-		lm.shadowed = run[k].lines >= suspectSlots
-		run[k].lines++
-	}
 }

@@ -146,11 +146,11 @@ func TestParallelReadError(t *testing.T) {
 	}
 }
 
-// shapedBuildKitLog is a BuildKit log shaped to test the parallel scan's
-// shortcut for quiet lines (markShadowed): runs of one vertex longer and
-// shorter than a step window, interleaved vertices, blank lines, more steps
-// than there are windows (so windows are evicted), error-like lines, and
-// rewritten (coloured) lines, over many blocks.
+// shapedBuildKitLog is a BuildKit log shaped to test the candidate windows
+// (Session.keep) in both scans: runs of one vertex longer and shorter than a
+// step window, interleaved vertices, blank lines, more steps than there are
+// windows (so windows are evicted), error-like lines, and rewritten
+// (coloured) lines, over many blocks.
 func shapedBuildKitLog(seed uint64, size, vertices, eventEvery int, mixed bool) []byte {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	var b bytes.Buffer
@@ -210,9 +210,8 @@ func windowState(s *Session) []string {
 }
 
 // TestParallelKeepsTheSameCandidates: after a parallel scan, the session's
-// candidate windows hold exactly what the sequential scan left in them,
-// although the parallel scan skips the quiet lines it knows will be pushed
-// out.
+// candidate windows hold exactly what the sequential scan left in them (the
+// parallel scan once kept no quiet line at all).
 func TestParallelKeepsTheSameCandidates(t *testing.T) {
 	size := 3 << 20
 	if raceEnabled || testing.Short() {
@@ -244,6 +243,36 @@ func TestParallelKeepsTheSameCandidates(t *testing.T) {
 		}
 		if diff := cmp.Diff(states[0], states[1]); diff != "" {
 			t.Errorf("seed %d: candidate windows differ (-sequential +parallel):\n%s", seed, diff)
+		}
+	}
+}
+
+// TestWindowCacheChangesNothing: the candidate windows' cache of the window
+// each vertex's lines go to leaves the same windows as looking it up on
+// every line.
+func TestWindowCacheChangesNothing(t *testing.T) {
+	size := 2 << 20
+	if raceEnabled || testing.Short() {
+		size = 512 << 10
+	}
+	defer func() { noWindowCache = false }()
+	for seed, c := range []struct {
+		vertices, eventEvery int
+		mixed                bool
+	}{{3, 2000, false}, {suspectWindows, 300, false}, {24, 2000, false}, {8, 50, false}, {40, 5000, true}} {
+		data := shapedBuildKitLog(uint64(seed), size, c.vertices, c.eventEvery, c.mixed)
+		var states [][]string
+		for _, off := range []bool{true, false} {
+			noWindowCache = off
+			m := basicMatcher(t)
+			s := m.NewSession()
+			if err := m.runSequential(context.Background(), newLineReader(bytes.NewReader(data), m.opt.maxLineBytes), s, nil); err != io.EOF {
+				t.Fatal(err)
+			}
+			states = append(states, windowState(s))
+		}
+		if diff := cmp.Diff(states[0], states[1]); diff != "" {
+			t.Errorf("seed %d: windows differ (-no cache +cache):\n%s", seed, diff)
 		}
 	}
 }

@@ -328,6 +328,7 @@ func hasWork(segs []segment) bool {
 // setStep records the build step that the following lines belong to.
 func (s *Session) setStep(step string, vertex int) {
 	s.step = step
+	s.bs.gen++ // the candidate windows' cache of vertices may be stale
 	if vertex >= 0 {
 		if len(s.vertexSteps) >= maxVertexSteps {
 			clear(s.vertexSteps)
