@@ -187,6 +187,15 @@ func shapedBuildKitLog(seed uint64, size, vertices, eventEvery int, mixed bool) 
 	return b.Bytes()
 }
 
+// windowShapes are the logs of shapedBuildKitLog that the window tests run:
+// few vertices (windows to spare), as many as windows, more than windows;
+// events rare or frequent; one busy vertex among 40 quieter ones, so that
+// windows are evicted in the middle of its runs.
+var windowShapes = []struct {
+	vertices, eventEvery int
+	mixed                bool
+}{{3, 2000, false}, {suspectWindows, 300, false}, {24, 2000, false}, {8, 50, false}, {40, 5000, true}}
+
 // windowState is a session's candidate windows in a form that does not
 // depend on where in its ring each line sits.
 func windowState(s *Session) []string {
@@ -217,13 +226,7 @@ func TestParallelKeepsTheSameCandidates(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		size = 1 << 20
 	}
-	// Few vertices (windows to spare), as many as windows, more than
-	// windows; events rare or frequent; one busy vertex among 40 quieter
-	// ones, so that windows are evicted in the middle of its runs.
-	for seed, c := range []struct {
-		vertices, eventEvery int
-		mixed                bool
-	}{{3, 2000, false}, {suspectWindows, 300, false}, {24, 2000, false}, {8, 50, false}, {40, 5000, true}} {
+	for seed, c := range windowShapes {
 		data := shapedBuildKitLog(uint64(seed), size, c.vertices, c.eventEvery, c.mixed)
 		var states [][]string
 		for _, workers := range []int{1, 3} {
@@ -256,10 +259,7 @@ func TestWindowCacheChangesNothing(t *testing.T) {
 		size = 512 << 10
 	}
 	defer func() { noWindowCache = false }()
-	for seed, c := range []struct {
-		vertices, eventEvery int
-		mixed                bool
-	}{{3, 2000, false}, {suspectWindows, 300, false}, {24, 2000, false}, {8, 50, false}, {40, 5000, true}} {
+	for seed, c := range windowShapes {
 		data := shapedBuildKitLog(uint64(seed), size, c.vertices, c.eventEvery, c.mixed)
 		var states [][]string
 		for _, off := range []bool{true, false} {

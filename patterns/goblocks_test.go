@@ -47,12 +47,8 @@ type goBlock struct {
 }
 
 func markdownGoBlocks(t *testing.T, path string) []goBlock {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []goBlock
-	lines := strings.Split(string(data), "\n")
+	lines := fileLines(t, path)
 	for i := 0; i < len(lines); i++ {
 		if lines[i] != "```go" {
 			continue
@@ -65,15 +61,19 @@ func markdownGoBlocks(t *testing.T, path string) []goBlock {
 	return out
 }
 
-// docGoBlocks returns the indented blocks of a file's comments that are Go
-// (they hold := or a declaration); tables and log samples are left alone.
-func docGoBlocks(t *testing.T, path string) []goBlock {
+func fileLines(t *testing.T, path string) []string {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return strings.Split(string(data), "\n")
+}
+
+// docGoBlocks returns the indented blocks of a file's comments that are Go
+// (they hold := or a declaration); tables and log samples are left alone.
+func docGoBlocks(t *testing.T, path string) []goBlock {
 	var out []goBlock
-	lines := strings.Split(string(data), "\n")
+	lines := fileLines(t, path)
 	for i := 0; i < len(lines); i++ {
 		if !strings.HasPrefix(lines[i], "//\t") {
 			continue
