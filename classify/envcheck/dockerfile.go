@@ -799,6 +799,10 @@ type Stage struct {
 	Inst      *Instruction
 }
 
+// maxArgValue bounds the value of an ARG after substitution; no image
+// reference comes close to it.
+const maxArgValue = 4096
+
 // Stages resolves FROM lines, substituting ARGs declared before the first
 // FROM (with their defaults) and recognising earlier stage names. An ARG
 // declared without a default is unknown (it may be given at build time).
@@ -818,7 +822,14 @@ func (d *Dockerfile) Stages() []Stage {
 				if !ok {
 					continue
 				}
-				args[n] = expand(strings.Trim(v, `"'`), args)
+				if v := expand(strings.Trim(v, `"'`), args); len(v) <= maxArgValue {
+					args[n] = v
+				} else {
+					// an ARG that doubles its predecessor on each line
+					// would grow without bound; past the limit it is
+					// unknown, as if given at build time
+					delete(args, n)
+				}
 			}
 		case "from":
 			f := fields(in.Args)

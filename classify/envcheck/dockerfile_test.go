@@ -116,6 +116,30 @@ func TestStagesSubstitution(t *testing.T) {
 	}
 }
 
+// TestStagesArgBomb: each ARG doubling the one before would reach 512 MiB
+// from a file of 600 bytes; past maxArgValue the value is unknown instead.
+func TestStagesArgBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("ARG A0=xxxxxxxx\n")
+	for i := 1; i <= 26; i++ {
+		fmt.Fprintf(&b, "ARG A%d=$A%d$A%d\n", i, i-1, i-1)
+	}
+	b.WriteString("FROM $A26\nFROM $A5\n")
+	timed(t, 2*time.Second, func() {
+		d, err := ParseDockerfile("Dockerfile", []byte(b.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := d.Stages()
+		if len(st) != 2 || st[1].Image != strings.Repeat("x", 8<<5) {
+			t.Fatalf("stages %d, second image of %d bytes", len(st), len(st[1].Image))
+		}
+		if len(st[0].Image) > maxArgValue*2 {
+			t.Errorf("first image is %d bytes", len(st[0].Image))
+		}
+	})
+}
+
 func TestParseDockerfileHostileLines(t *testing.T) {
 	for _, c := range []struct {
 		name    string
