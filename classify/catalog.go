@@ -210,6 +210,21 @@ type Example struct {
 	Pos    Pos
 }
 
+// Keys returns the keys the rule was written with in YAML and where each
+// was written; nil for a rule built in Go. A patch only changes what it
+// wrote, so tools that read patches of their own (classify/envcheck's
+// patches of definition checks) need to know which keys those are.
+func (r *Rule) Keys() map[string]Pos {
+	if len(r.keyPos) == 0 {
+		return nil
+	}
+	out := make(map[string]Pos, len(r.keyPos))
+	for k, p := range r.keyPos {
+		out[k] = p
+	}
+	return out
+}
+
 func (r *Rule) posOf(key string) Pos {
 	if p, ok := r.keyPos[key]; ok {
 		return p

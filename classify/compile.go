@@ -39,6 +39,7 @@ type options struct {
 	examples     bool             // run the catalog's examples in Compile
 	keep         func(*Rule) bool // whose examples; nil: every rule's
 	lazy         bool             // compile each pattern on first use
+	foreign      func(string) bool
 }
 
 // WithMatchTimeout bounds the time one regular expression may spend on one
@@ -100,6 +101,16 @@ func WithExamplesOf(keep func(*Rule) bool) Option {
 // a match need not contain, which needs the compiled pattern, is not given.
 func WithLazyCompile() Option {
 	return optionFunc(func(o *options) { o.lazy = true })
+}
+
+// WithForeignIDs leaves to another tool the disables and patches that name
+// an id owns reports true for: Compile drops them instead of reporting that
+// no rule has the id. A team's catalog file can then adjust, with the same
+// disable and patch keys, checks that are not log rules, such as
+// classify/envcheck's definition checks (pass envcheck.IsCheck), and one
+// file serves both.
+func WithForeignIDs(owns func(id string) bool) Option {
+	return optionFunc(func(o *options) { o.foreign = owns })
 }
 
 // WithoutExamples is the old name of WithLazyCompile, from when Compile ran
@@ -194,6 +205,9 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 		opt.apply(&o)
 	}
 	c = c.Clone()
+	if o.foreign != nil {
+		dropForeign(c, o.foreign)
+	}
 	m := &Matcher{catalog: c, opt: o, byID: map[string]int{}}
 	var errs ErrorList
 	validate(c, &errs, true)
@@ -242,6 +256,25 @@ func Compile(c *Catalog, opts ...Option) (*Matcher, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// dropForeign removes from c the unresolved disables and patches of ids that
+// another tool owns (see WithForeignIDs).
+func dropForeign(c *Catalog, owns func(string) bool) {
+	dis := c.Disable[:0]
+	for _, d := range c.Disable {
+		if !owns(d.Name) {
+			dis = append(dis, d)
+		}
+	}
+	c.Disable = dis
+	rules := c.Rules[:0]
+	for _, r := range c.Rules {
+		if r == nil || !r.Patch || !owns(r.ID) {
+			rules = append(rules, r)
+		}
+	}
+	c.Rules = rules
 }
 
 // compileRule compiles one rule's patterns, steps, exclusions and template,

@@ -16,6 +16,15 @@ var files embed.FS
 // FS returns the catalog files, for tools that list, print or extend them.
 func FS() fs.FS { return files }
 
+//go:embed environment/checks.yaml environment/data.yaml
+var environment embed.FS
+
+// EnvironmentFS returns the texts and data of the environment definition
+// checks (environment/checks.yaml and environment/data.yaml), which
+// classify/envcheck reads. They are not log rules, so FS and Catalog leave
+// them out.
+func EnvironmentFS() fs.FS { return environment }
+
 // Catalog parses the default catalog. Each call returns a new copy that the
 // caller may change, for example to merge its own rules over it.
 func Catalog() (*classify.Catalog, error) { return classify.LoadCatalog(files, "*.yaml") }

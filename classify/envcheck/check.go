@@ -1,14 +1,15 @@
 package envcheck
 
 import (
-	_ "embed"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/buildlog/buildlog/classify"
+	"github.com/buildlog/buildlog/patterns"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -53,11 +54,15 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s: %s %s: %s", f.Pos, f.Severity, f.ID, f.Message)
 }
 
-//go:embed checks.yaml
-var checksYAML []byte
-
-//go:embed data.yaml
-var dataYAML []byte
+// The checks' texts and data live with the rest of the catalog, in
+// patterns/environment.
+func readEnvironment(name string) []byte {
+	b, err := fs.ReadFile(patterns.EnvironmentFS(), "environment/"+name)
+	if err != nil {
+		panic("envcheck: " + err.Error())
+	}
+	return b
+}
 
 type checkDoc struct {
 	ID          string   `yaml:"id"`
@@ -97,8 +102,8 @@ func loadCatalog() {
 	var docs struct {
 		Checks []checkDoc `yaml:"checks"`
 	}
-	if err := yaml.Unmarshal(checksYAML, &docs); err != nil {
-		panic("envcheck: checks.yaml: " + err.Error())
+	if err := yaml.Unmarshal(readEnvironment("checks.yaml"), &docs); err != nil {
+		panic("envcheck: patterns/environment/checks.yaml: " + err.Error())
 	}
 	for _, c := range docs.Checks {
 		sev, err := classify.ParseSeverity(c.Severity)
@@ -108,8 +113,8 @@ func loadCatalog() {
 		checkIdx[c.ID] = len(checks)
 		checks = append(checks, Check{ID: c.ID, Title: c.Title, Severity: sev, Remediation: strings.TrimSpace(c.Remediation), Links: c.Links, Predicts: c.Predicts, Examples: c.Examples})
 	}
-	if err := yaml.Unmarshal(dataYAML, &data); err != nil {
-		panic("envcheck: data.yaml: " + err.Error())
+	if err := yaml.Unmarshal(readEnvironment("data.yaml"), &data); err != nil {
+		panic("envcheck: patterns/environment/data.yaml: " + err.Error())
 	}
 }
 
@@ -138,6 +143,9 @@ type Options struct {
 	Disable []string
 	// Severity overrides the severity of checks by id.
 	Severity map[string]classify.Severity
+	// Text replaces the title and remediation of checks by id and adds
+	// links to them (a team's wiki page, say).
+	Text map[string]Text
 	// Data replaces the catalog data when its AsOf is set.
 	Data *Data
 }
@@ -172,6 +180,9 @@ func (d *Definition) CheckWith(o Options) []Finding {
 		}
 		if s, ok := o.Severity[f.ID]; ok {
 			f.Severity = s
+		}
+		if t, ok := o.Text[f.ID]; ok {
+			t.apply(&f.Title, &f.Remediation, &f.Links, f.Value)
 		}
 		k := f.Pos.String() + "\x00" + f.ID + "\x00" + f.Message
 		if seen[k] {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/buildlog/buildlog/classify"
+	"github.com/buildlog/buildlog/classify/envcheck"
 	"github.com/buildlog/buildlog/patterns"
 )
 
@@ -35,8 +36,9 @@ func loadMatcher(paths []string) (*classify.Matcher, error) {
 	// default rule they patch or their ignore patterns touch), so that a
 	// wrong custom rule stops the collector at start rather than
 	// misclassifying builds; the embedded catalog's own examples are its
-	// tests' business.
-	m, err := classify.CompileFiles(base, files)
+	// tests' business. A team folder that triage check also reads may
+	// disable or patch definition checks; those entries are not for logs.
+	m, err := classify.CompileFiles(base, files, classify.WithForeignIDs(envcheck.IsCheck))
 	if err != nil {
 		return nil, fmt.Errorf("catalogs: %w", err)
 	}

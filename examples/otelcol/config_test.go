@@ -131,6 +131,22 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestCatalogAdjustingChecks: a team file that also disables and patches
+// definition checks (for triage check) loads; its log-rule patch applies.
+func TestCatalogAdjustingChecks(t *testing.T) {
+	m, err := loadMatcher([]string{"testdata/team-with-checks.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := m.Classify(context.Background(), strings.NewReader("tar: usr/lib/libx.so: Cannot write: No space left on device\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Primary == nil || rep.Primary.ID != "disk_full" || rep.Primary.Remediation != "Ask for the build pool with bigger disks." {
+		t.Errorf("primary %+v", rep.Primary)
+	}
+}
+
 func TestCatalogErrors(t *testing.T) {
 	t.Parallel() // compiles a catalog with its examples: can be slow under -race
 	for _, tc := range []struct {

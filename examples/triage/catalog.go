@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/buildlog/buildlog/classify"
+	"github.com/buildlog/buildlog/classify/envcheck"
 	"github.com/buildlog/buildlog/patterns"
 )
 
@@ -47,6 +48,8 @@ func compileWith(cf catalogFlags, all bool, opts ...classify.Option) (*classify.
 	if all {
 		opts = append(opts, classify.WithExamples())
 	}
+	// disables and patches of definition checks are for checkAdjustments
+	opts = append(opts, classify.WithForeignIDs(envcheck.IsCheck))
 	if len(files) == 0 {
 		if !all {
 			opts = append(opts, classify.WithLazyCompile())
@@ -59,7 +62,36 @@ func compileWith(cf catalogFlags, all bool, opts ...classify.Option) (*classify.
 	if err != nil && !errors.As(err, &list) {
 		return nil, files, &readError{err}
 	}
+	// a patch of a check that sets what a check does not have is a mistake
+	// of the same files, reported with the rest
+	if _, aerr := checkAdjustments(cf); aerr != nil {
+		var more classify.ErrorList
+		if !errors.As(aerr, &more) {
+			return nil, files, &readError{aerr}
+		}
+		list = append(list, more...)
+		return nil, files, list.Err()
+	}
 	return m, files, err
+}
+
+// checkAdjustments reads the disables and patches of definition checks in
+// the --catalog files (see envcheck.FromCatalog). The files are read alone,
+// over no default, where such entries stay unresolved; the files' other
+// mistakes are compileWith's to report.
+func checkAdjustments(cf catalogFlags) (envcheck.Options, error) {
+	if len(cf.paths) == 0 {
+		return envcheck.Options{}, nil
+	}
+	c, err := classify.LoadFiles(&classify.Catalog{}, cf.paths...)
+	var list classify.ErrorList
+	if err != nil && !errors.As(err, &list) {
+		return envcheck.Options{}, err
+	}
+	if c == nil {
+		return envcheck.Options{}, nil
+	}
+	return envcheck.FromCatalog(c)
 }
 
 // printCatalogError writes a catalog error as one "triage: " line per

@@ -25,7 +25,7 @@ func runCheck(args []string, stdout, stderr io.Writer, env func(string) string) 
 	case len(cfg.files) == 0:
 		return usageError(stderr, errors.New("check needs at least one PATH"))
 	}
-	opts, err := checkOptions(cfg)
+	flagOpts, err := checkOptions(cfg)
 	if err != nil {
 		return usageError(stderr, err)
 	}
@@ -34,8 +34,13 @@ func runCheck(args []string, stdout, stderr io.Writer, env func(string) string) 
 		printCatalogError(stderr, err)
 		return exitFailure
 	}
+	opts, err := withCatalogAdjustments(cfg, flagOpts)
+	if err != nil {
+		printCatalogError(stderr, err)
+		return exitFailure
+	}
 	out := bufio.NewWriter(stdout)
-	rend := checkRenderer(cfg, m, out, stdout, stderr, env)
+	rend := checkRenderer(cfg, m, opts, out, stdout, stderr, env)
 	status := exitOK
 	var writeErr error
 	for _, path := range cfg.files {
@@ -102,6 +107,16 @@ func checkOptions(cfg *config) (envcheck.Options, error) {
 	return o, nil
 }
 
+// withCatalogAdjustments puts the --catalog files' adjustments of checks
+// under the command line's --skip and --severity, which win.
+func withCatalogAdjustments(cfg *config, flags envcheck.Options) (envcheck.Options, error) {
+	cat, err := checkAdjustments(cfg.cat)
+	if err != nil {
+		return flags, err
+	}
+	return cat.Add(flags), nil
+}
+
 func loadDefinition(cfg *config, path string) (*envcheck.Definition, error) {
 	if cfg.kind != "" {
 		k, err := envcheck.ParseKind(cfg.kind)
@@ -141,19 +156,22 @@ func findingsReport(fs []envcheck.Finding) *classify.Report {
 }
 
 // checkRenderer is newRenderer, with the SARIF rules taken from the checks.
-func checkRenderer(cfg *config, m *classify.Matcher, w *bufio.Writer, stdout, stderr io.Writer, env func(string) string) renderer {
+func checkRenderer(cfg *config, m *classify.Matcher, opts envcheck.Options, w *bufio.Writer, stdout, stderr io.Writer, env func(string) string) renderer {
 	if cfg.format == "sarif" {
-		return &sarifRenderer{w: w, cat: checksCatalog()}
+		return &sarifRenderer{w: w, cat: checksCatalog(opts)}
 	}
 	return newRenderer(cfg, m, w, stdout, stderr, env)
 }
 
-// checksCatalog describes the checks as catalog rules, for SARIF's rule list.
-func checksCatalog() *classify.Catalog {
+// checksCatalog describes the checks as catalog rules, for SARIF's rule
+// list, with the severities and texts opts give them.
+func checksCatalog(opts envcheck.Options) *classify.Catalog {
 	cat := &classify.Catalog{}
 	for _, c := range envcheck.Checks() {
-		cat.Rules = append(cat.Rules, &classify.Rule{ID: c.ID, Group: envcheck.Group, Title: c.Title, Severity: c.Severity,
-			Remediation: c.Remediation, Links: c.Links, Retry: classify.RetryPermanent})
+		c = opts.Adjust(c)
+		r := &classify.Rule{ID: c.ID, Group: envcheck.Group, Title: c.Title, Severity: c.Severity,
+			Remediation: c.Remediation, Links: c.Links, Retry: classify.RetryPermanent}
+		cat.Rules = append(cat.Rules, r)
 	}
 	return cat
 }
@@ -181,9 +199,19 @@ func runClassifyWithEnv(args []string, stdin io.Reader, stdout, stderr io.Writer
 	if cfg.tee {
 		return usageError(stderr, errors.New("--env does not work with --tee"))
 	}
-	opts, err := checkOptions(cfg)
+	flagOpts, err := checkOptions(cfg)
 	if err != nil {
 		return usageError(stderr, err)
+	}
+	m, err := compileCatalog(cfg.cat, classify.WithContextLines(cfg.context), classify.WithMaxIssues(cfg.maxIssues), classify.WithWorkers(cfg.workers))
+	if err != nil {
+		printCatalogError(stderr, err)
+		return exitFailure
+	}
+	opts, err := withCatalogAdjustments(cfg, flagOpts)
+	if err != nil {
+		printCatalogError(stderr, err)
+		return exitFailure
 	}
 	def, err := envcheck.Load(cfg.env...)
 	if err != nil {
@@ -191,11 +219,6 @@ func runClassifyWithEnv(args []string, stdin io.Reader, stdout, stderr io.Writer
 		return exitFailure
 	}
 	findings := def.CheckWith(opts)
-	m, err := compileCatalog(cfg.cat, classify.WithContextLines(cfg.context), classify.WithMaxIssues(cfg.maxIssues), classify.WithWorkers(cfg.workers))
-	if err != nil {
-		printCatalogError(stderr, err)
-		return exitFailure
-	}
 	files := cfg.files
 	if len(files) == 0 {
 		files = []string{"-"}

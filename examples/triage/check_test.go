@@ -155,3 +155,92 @@ func TestCheckSkipAndSeverity(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckCatalogOverlay: a team's catalog file adjusts definition checks
+// with the keys it uses for log rules (disable, patch), the same file still
+// works for logs, flags win over it, and a patch that sets a key a check
+// does not have is a catalog error at that key.
+func TestCheckCatalogOverlay(t *testing.T) {
+	dir := t.TempDir()
+	team := filepath.Join(dir, "team.yaml")
+	writeFile(t, team, `disable: [python_version_unsupported, pip_dependency_conflict_warning]
+rules:
+  - id: dependencies_unpinned
+    patch: true
+    severity: error
+    title: Pin every dependency (team rule)
+    remediation: Pin {{value}} to the version in the team's lock file.
+    links: [https://wiki.example.com/pinning]
+  - id: disk_full
+    patch: true
+    remediation: Ask for the big-disk pool.
+`)
+	o := triage(t, nil, "", "check", "--now", "2026-12-01", "--format", "json", "--catalog", team, checkFixture)
+	var rep struct {
+		Issues []struct {
+			ID, Severity, Title, Remediation string
+			Links                            []string
+		}
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &rep); err != nil {
+		t.Fatalf("%v: %s %s", err, o.stdout, o.stderr)
+	}
+	found := false
+	for _, is := range rep.Issues {
+		switch is.ID {
+		case "python_version_unsupported":
+			t.Errorf("a disabled check gave a finding: %+v", is)
+		case "dependencies_unpinned":
+			found = true
+			if is.Severity != "error" || is.Title != "Pin every dependency (team rule)" ||
+				is.Remediation != "Pin azureml-mlflow to the version in the team's lock file." ||
+				len(is.Links) < 2 || is.Links[len(is.Links)-1] != "https://wiki.example.com/pinning" {
+				t.Errorf("the patch did not apply: %+v", is)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no dependencies_unpinned finding: %s", o.stdout)
+	}
+	if o.code != exitFound {
+		t.Errorf("exit %d with an error finding, want %d", o.code, exitFound)
+	}
+
+	// SARIF's rule table shows the team's texts too
+	o = triage(t, nil, "", "check", "--now", "2026-12-01", "--format", "sarif", "--catalog", team, checkFixture)
+	if strings.Count(o.stdout, "Pin every dependency (team rule)") < 1 || strings.Contains(o.stdout, "A dependency has no version") {
+		t.Errorf("SARIF rules do not carry the patched title: %s", o.stdout)
+	}
+
+	// the command line goes over the file
+	o = triage(t, nil, "", "check", "--now", "2026-12-01", "--format", "json", "--catalog", team, "--severity", "dependencies_unpinned=info", checkFixture)
+	if !strings.Contains(o.stdout, `"severity": "info"`) {
+		t.Errorf("--severity did not win over the catalog's patch: %s", o.stdout)
+	}
+
+	// the same file works for a log: the check entries are left to check
+	o = triage(t, nil, "", "--catalog", team, "--format", "json", "../../fixtures/system/tar_enospc_disk_full.log")
+	if o.code == exitFailure || !strings.Contains(o.stdout, "Ask for the big-disk pool.") {
+		t.Errorf("classify with the team file: exit %d, stderr %q", o.code, o.stderr)
+	}
+	o = triage(t, nil, "", "lint", "--no-default", team)
+	if o.code == exitFailure || strings.Contains(o.stdout, "dependencies_unpinned") {
+		t.Errorf("lint of the team file: exit %d, %s %s", o.code, o.stdout, o.stderr)
+	}
+
+	bad := filepath.Join(dir, "bad.yaml")
+	writeFile(t, bad, "rules:\n  - id: dependencies_unpinned\n    patch: true\n    patterns: ['x']\n")
+	for _, args := range [][]string{{"check", "--catalog", bad, checkFixture}, {"lint", "--no-default", bad}} {
+		o = triage(t, nil, "", args...)
+		if o.code == exitOK || !strings.Contains(o.stdout+o.stderr, "bad.yaml:4:15") || !strings.Contains(o.stdout+o.stderr, "definition check") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want the patterns key named", args, o.code, o.stdout, o.stderr)
+		}
+	}
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
