@@ -14,7 +14,9 @@ import (
 var testNow = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
 // writeExample writes an example's files to a new folder and returns it.
-// A "repeat" key "NAME=N" repeats file NAME's text N times.
+// A "repeat" key "NAME=N" repeats file NAME's text N times; a "latin1" key
+// NAME writes that file one byte per character (each below U+0100), so an
+// example can hold bytes that are not UTF-8.
 func writeExample(t testing.TB, files map[string]string) string {
 	dir := t.TempDir()
 	rep := map[string]int{}
@@ -23,11 +25,21 @@ func writeExample(t testing.TB, files map[string]string) string {
 		rep[n], _ = strconv.Atoi(c)
 	}
 	for name, text := range files {
-		if name == "repeat" {
+		if name == "repeat" || name == "latin1" {
 			continue
 		}
 		if n := rep[name]; n > 0 {
 			text = strings.Repeat(text, n)
+		}
+		if files["latin1"] == name {
+			b := make([]byte, 0, len(text))
+			for _, r := range text {
+				if r > 0xff {
+					t.Fatalf("%s: %q is not Latin-1", name, r)
+				}
+				b = append(b, byte(r))
+			}
+			text = string(b)
 		}
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -91,7 +91,7 @@ func TestHostileDefinitions(t *testing.T) {
 		})
 	})
 	t.Run("invalid UTF-8", func(t *testing.T) {
-		f := onlyFinding(t, Parse("conda.yml", KindConda, []byte("dependencies:\n  - caf\xe9\n")), "definition_unreadable", "UTF-8")
+		f := onlyFinding(t, Parse("conda.yml", KindConda, []byte("dependencies:\n  - caf\xe9\n")), "definition_not_utf8", "UTF-8")
 		if f.Line != 2 || f.Column != 8 {
 			t.Errorf("position %v, want 2:8", f.Pos)
 		}

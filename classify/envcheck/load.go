@@ -197,6 +197,10 @@ func (d *Definition) loadErr(err error) {
 	if !ok {
 		e = &Error{Msg: err.Error()}
 	}
+	if e.notUTF8 != "" {
+		d.loadFindings = append(d.loadFindings, newFinding("definition_not_utf8", e.Pos, e.notUTF8, e.Msg))
+		return
+	}
 	d.loadFindings = append(d.loadFindings, newFinding("definition_unreadable", e.Pos, "", e.Msg))
 }
 
@@ -240,6 +244,13 @@ func (d *Definition) addData(p string, k Kind, from *File, b []byte) *File {
 	if f.BOM == "utf-16" {
 		if f.Kind == KindUnknown {
 			f.Kind = KindConda
+		}
+		// pip decodes a requirements file by its byte-order mark; conda,
+		// Azure ML and BuildKit read their files as UTF-8 and fail. Either
+		// way the file is not checked further.
+		if f.Kind != KindRequirements {
+			d.loadFindings = append(d.loadFindings, newFinding("definition_not_utf8", Pos{File: p, Line: 1, Column: 1}, fmt.Sprintf("0x%02x", b[0]),
+				"the file is UTF-16 (it starts with a UTF-16 byte-order mark), which conda, Azure ML and BuildKit do not read"))
 		}
 		d.Files = append(d.Files, f)
 		return f

@@ -37,6 +37,9 @@ type Error struct {
 	Pos     Pos
 	Msg     string
 	refused bool
+	// notUTF8 holds the first byte that is not UTF-8, for a file refused
+	// for its encoding (a finding of its own: conda fails the same way).
+	notUTF8 string
 }
 
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
@@ -76,5 +79,5 @@ func checkText(file string, b []byte) error {
 		}
 		off += n
 	}
-	return &Error{Pos: posAt(file, b, off), Msg: fmt.Sprintf("not valid UTF-8 (byte 0x%02x)", b[off])}
+	return &Error{Pos: posAt(file, b, off), Msg: fmt.Sprintf("not valid UTF-8 (byte 0x%02x)", b[off]), notUTF8: fmt.Sprintf("0x%02x", b[off])}
 }

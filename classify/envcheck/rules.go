@@ -24,7 +24,7 @@ func (r *run) add(id string, p Pos, value, msg string) {
 }
 
 func (r *run) file(f *File) {
-	if f.BOM != "" {
+	if f.BOM == "utf-8" || f.BOM == "utf-16" && f.Kind == KindRequirements {
 		r.add("definition_encoding", Pos{File: f.Path, Line: 1, Column: 1}, f.BOM, fmt.Sprintf("the file starts with a %s byte-order mark", strings.ToUpper(f.BOM)))
 	}
 	switch f.Kind {
