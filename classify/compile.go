@@ -154,11 +154,11 @@ type crule struct {
 	src                       *Rule    // in the Matcher's own copy of the catalog
 	severity                  Severity // the rule's, error when not set
 	index                     int
-	exclude                   []*regexp2.Regexp
+	exclude                   []*lazyRegexp
 	unless                    *cstep
 	multiline                 bool // some pattern has steps, or the rule collects
-	collect                   *regexp2.Regexp
-	collectKey                int // group number of the collected item; 0 for the whole match
+	collect                   *lazyRegexp
+	collectKey                string // the named group of the collected item; "" for the whole match
 	collectField              string
 	collectMax, collectWithin int
 	template                  []tmplPart
@@ -168,7 +168,7 @@ type crule struct {
 }
 
 type cstep struct {
-	re     *regexp2.Regexp
+	re     *lazyRegexp
 	within int
 	names  []string
 }
@@ -303,8 +303,8 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 	compileSteps := func(seq []Step) []cstep {
 		var out []cstep
 		for _, s := range seq {
-			if re, _ := m.compilePattern(s.Pattern, r.ID, defs, errs); re != nil {
-				st := cstep{re: re, within: max(s.Within, 1), names: groupNames(re)}
+			if re, groups := m.laterPattern(s.Pattern, r.ID, defs, errs); re != nil {
+				st := cstep{re: re, within: max(s.Within, 1), names: groups}
 				for _, n := range st.names {
 					names[n] = true
 				}
@@ -319,11 +319,7 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 		var tree *syntax.Regexp // the pattern's one parse for what Compile learns from its syntax
 		if lazy, expr, t, ok := m.lazyPattern(p, r.ID, defs, errs); lazy != nil {
 			st.lazy, st.expr, tree = lazy, expr, t
-			for _, n := range tree.CapNames() {
-				if n != "" {
-					st.names = append(st.names, n)
-				}
-			}
+			st.names = capNames(tree)
 		} else if !ok {
 			continue
 		} else {
@@ -376,12 +372,12 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 		m.starts = append(m.starts, st)
 	}
 	for _, p := range r.Exclude {
-		if re, _ := m.compilePattern(p, r.ID, defs, errs); re != nil {
+		if re, _ := m.laterPattern(p, r.ID, defs, errs); re != nil {
 			cr.exclude = append(cr.exclude, re)
 		}
 	}
 	if u := r.Unless; u != nil {
-		if re, _ := m.compilePattern(u.Pattern, r.ID, defs, errs); re != nil {
+		if re, _ := m.laterPattern(u.Pattern, r.ID, defs, errs); re != nil {
 			cr.unless = &cstep{re: re, within: max(u.Within, 1)}
 		}
 	}
@@ -395,10 +391,10 @@ func (m *Matcher) compileRule(r *Rule, defs *expander, errs *ErrorList) {
 		if cr.collectWithin == 0 {
 			cr.collectWithin = 20
 		}
-		if re, _ := m.compilePattern(col.Pattern, r.ID, defs, errs); re != nil {
+		if re, g := m.laterPattern(col.Pattern, r.ID, defs, errs); re != nil {
 			cr.collect = re
-			if g := groupNames(re); len(g) > 0 {
-				cr.collectKey = re.GroupNumberFromName(g[0])
+			if len(g) > 0 {
+				cr.collectKey = g[0]
 			}
 			names[col.Field] = true
 		}
@@ -469,6 +465,42 @@ func (m *Matcher) lazyPattern(p Pattern, rule string, defs *expander, errs *Erro
 		return nil, expr, nil, true
 	}
 	return &lazyRegexp{expr: expr, timeout: m.opt.matchTimeout}, expr, tree, true
+}
+
+// laterPattern prepares a pattern that runs only after a rule's start
+// pattern matched (a step, an exclude, an unless, a collect): compiled now,
+// or under WithLazyCompile on first use. It returns the pattern's named
+// groups, from the compiled pattern or from Go's parse of it; a pattern Go
+// cannot parse is compiled now.
+func (m *Matcher) laterPattern(p Pattern, rule string, defs *expander, errs *ErrorList) (*lazyRegexp, []string) {
+	if lazy, _, tree, ok := m.lazyPattern(p, rule, defs, errs); lazy != nil {
+		return lazy, capNames(tree)
+	} else if !ok {
+		return nil, nil
+	}
+	re, _ := m.compilePattern(p, rule, defs, errs)
+	if re == nil {
+		return nil, nil
+	}
+	return compiledRegexp(re), groupNames(re)
+}
+
+// capNames returns the named groups of a parsed pattern, in order.
+func capNames(tree *syntax.Regexp) []string {
+	var out []string
+	for _, n := range tree.CapNames() {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// compiledRegexp wraps a pattern compiled already.
+func compiledRegexp(re *regexp2.Regexp) *lazyRegexp {
+	l := &lazyRegexp{re: re}
+	l.once.Do(func() {})
+	return l
 }
 
 // lazyRegexp is a pattern compiled on first use, safely from any goroutine.

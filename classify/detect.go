@@ -258,7 +258,11 @@ func timeoutMessage(re *regexp2.Regexp) string {
 // excluded returns the index of the rule's exclude pattern that vetoes a
 // match in str, or -1.
 func (d *detector) excluded(r *crule, str string) int {
-	for i, re := range r.exclude {
+	for i, l := range r.exclude {
+		re := l.get()
+		if re == nil {
+			continue
+		}
 		ok, err := re.MatchString(str)
 		if err != nil {
 			d.warn(r.ID, re)

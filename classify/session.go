@@ -338,7 +338,11 @@ func (s *Session) setStep(step string, vertex int) {
 }
 
 // match runs a multi-line rule's later pattern, warning on a timeout.
-func (s *Session) match(re *regexp2.Regexp, text []byte, rule string, capture bool) (*regexp2.Match, bool) {
+func (s *Session) match(l *lazyRegexp, text []byte, rule string, capture bool) (*regexp2.Match, bool) {
+	re := l.get()
+	if re == nil {
+		return nil, false // it did not compile (see WithLazyCompile)
+	}
 	_, mt, ok, err := matchText(re, text, capture)
 	if err != nil {
 		s.warn(rule, "%s", timeoutMessage(re))
@@ -463,7 +467,13 @@ func (s *Session) advance(seg, text []byte) {
 				p.collecting = false
 				continue
 			}
-			item := mt.GroupByNumber(r.collectKey).String()
+			g := mt.GroupByNumber(0)
+			if r.collectKey != "" {
+				if named := mt.GroupByName(r.collectKey); named != nil {
+					g = named
+				}
+			}
+			item := g.String()
 			field := r.collectField
 			if p.issue.Lists == nil {
 				p.issue.Lists = map[string][]string{}
