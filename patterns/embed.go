@@ -25,9 +25,19 @@ var environment embed.FS
 // them out.
 func EnvironmentFS() fs.FS { return environment }
 
-// Catalog parses the default catalog. Each call returns a new copy that the
-// caller may change, for example to merge its own rules over it.
-func Catalog() (*classify.Catalog, error) { return classify.LoadCatalog(files, "*.yaml") }
+// Catalog returns the default catalog, from its embedded snapshot when that
+// is current and otherwise parsed from the YAML (see snapshot.go). Each call
+// returns a new copy that the caller may change, for example to merge its
+// own rules over it.
+func Catalog() (*classify.Catalog, error) {
+	if c := fromSnapshot(snapshot); c != nil {
+		return c, nil
+	}
+	return parseYAML()
+}
+
+// parseYAML parses the default catalog's YAML files.
+func parseYAML() (*classify.Catalog, error) { return classify.LoadCatalog(files, "*.yaml") }
 
 var compiled = sync.OnceValues(func() (*classify.Matcher, error) {
 	c, err := Catalog()
