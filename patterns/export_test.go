@@ -6,4 +6,5 @@ var (
 	MakeSnapshot = makeSnapshot
 	FromSnapshot = fromSnapshot
 	Snapshot     = snapshot
+	SourceHash   = sourceHash
 )

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"io"
 	"io/fs"
+	"sync"
 
 	"github.com/buildlog/buildlog/classify"
 )
@@ -48,6 +49,9 @@ func sourceHash() ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
+// yamlHash is sourceHash, once: the embedded files never change.
+var yamlHash = sync.OnceValues(sourceHash)
+
 // fromSnapshot decodes the embedded snapshot when it was made from the
 // embedded YAML; nil otherwise.
 func fromSnapshot(data []byte) *classify.Catalog {
@@ -55,7 +59,7 @@ func fromSnapshot(data []byte) *classify.Catalog {
 	if !ok || len(rest) < sha256.Size {
 		return nil
 	}
-	sum, err := sourceHash()
+	sum, err := yamlHash()
 	if err != nil || !bytes.Equal(sum, rest[:sha256.Size]) {
 		return nil
 	}
