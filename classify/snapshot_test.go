@@ -92,3 +92,26 @@ ignore: ['^noise']
 		t.Error("UnmarshalBinary accepted garbage")
 	}
 }
+
+// FuzzUnmarshalBinary: any bytes give a catalog or an error, never a panic,
+// and a catalog that comes back compiles or reports errors.
+func FuzzUnmarshalBinary(f *testing.F) {
+	c, err := ParseCatalog("f.yaml", []byte("rules:\n  - id: a_b\n    group: g\n    title: t\n    patterns: ['x (?<y>\\w+)']\n    sequence:\n      - pattern: 'then'\n    remediation: '{{y}}'\n"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	b, err := c.MarshalBinary()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add(b[:len(b)/2])
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var c Catalog
+		if c.UnmarshalBinary(data) != nil {
+			return
+		}
+		Compile(&c, WithExamples())
+	})
+}
