@@ -62,9 +62,9 @@ var patchable = map[string]bool{"id": true, "patch": true, "severity": true, "ti
 // holds, so that a team's catalog file changes checks with the same keys as
 // log rules:
 //
-//	disable: [env_image_no_tag]
+//	disable: [base_image_no_tag_or_digest]
 //	rules:
-//	  - id: env_python_eol
+//	  - id: python_version_not_recommended
 //	    patch: true
 //	    severity: error
 //
@@ -141,7 +141,7 @@ func FromCatalog(c *classify.Catalog) (Options, error) {
 			if t.Remediation == "" {
 				t.Remediation = prev.Remediation
 			}
-			t.Links = append(prev.Links, t.Links...)
+			t.Links = append(append([]string(nil), prev.Links...), t.Links...)
 			o.Text[r.ID] = t
 		}
 	}
