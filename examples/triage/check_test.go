@@ -223,8 +223,8 @@ rules:
 	if o.code == exitFailure || !strings.Contains(o.stdout, "Ask for the big-disk pool.") {
 		t.Errorf("classify with the team file: exit %d, stderr %q", o.code, o.stderr)
 	}
-	o = triage(t, nil, "", "lint", "--no-default", team)
-	if o.code == exitFailure || strings.Contains(o.stdout, "dependencies_unpinned") {
+	o = triage(t, nil, "", "lint", team)
+	if o.code != exitOK || strings.Contains(o.stdout, "dependencies_unpinned") {
 		t.Errorf("lint of the team file: exit %d, %s %s", o.code, o.stdout, o.stderr)
 	}
 
@@ -242,5 +242,50 @@ func writeFile(t *testing.T, path, text string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReadmeCheckOverlay runs the README's team file that adjusts checks
+// and a log rule: triage check applies it, and lint and classify accept it.
+func TestReadmeCheckOverlay(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), "A team adjusts checks with the catalog file")
+	if !ok {
+		t.Fatal("README has no check overlay section")
+	}
+	_, rest, ok = strings.Cut(rest, "```yaml\n")
+	block, _, ok2 := strings.Cut(rest, "```\n")
+	if !ok || !ok2 {
+		t.Fatal("README's check overlay section has no yaml block")
+	}
+	team := filepath.Join(t.TempDir(), "team.yaml")
+	writeFile(t, team, block)
+	o := triage(t, nil, "", "check", "--now", "2026-12-01", "--format", "json", "--catalog", team, checkFixture)
+	var rep struct {
+		Issues []struct{ ID, Severity, Remediation string }
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &rep); err != nil {
+		t.Fatalf("%v: %s %s", err, o.stdout, o.stderr)
+	}
+	found := false
+	for _, is := range rep.Issues {
+		if is.ID == "dependencies_unpinned" {
+			found = true
+			if is.Severity != "error" || !strings.HasPrefix(is.Remediation, "Pin azureml-mlflow to the version") {
+				t.Errorf("the README's patch did not apply: %+v", is)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no dependencies_unpinned finding: %s %s", o.stdout, o.stderr)
+	}
+	if o := triage(t, nil, "", "lint", team); o.code != exitOK {
+		t.Errorf("lint of the README's file: exit %d, %s %s", o.code, o.stdout, o.stderr)
+	}
+	if o := triage(t, nil, "", "--catalog", team, "../../fixtures/system/tar_enospc_disk_full.log"); o.code == exitFailure || !strings.Contains(o.stdout, "bigger disks") {
+		t.Errorf("classify with the README's file: exit %d, %s", o.code, o.stderr)
 	}
 }
