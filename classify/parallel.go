@@ -233,18 +233,12 @@ func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func(
 				next = int(hot[h])
 			}
 			if next != i && len(s.pending) == 0 && !lm.cut {
-				// Nothing found, nothing open: the line only counts, and
-				// only the lines a later match may show as context are
-				// kept, since this block tells how far that match is.
+				// Nothing found, nothing open: as apply's quietLine, but
+				// only the lines a later match may show are pushed as
+				// context, since this block tells how far that match is.
 				s.line++
 				s.bytes += int64(lm.size)
-				if s.ring.size > 0 && next-i <= s.ring.size {
-					s.pushContext(raw)
-				}
-				// A quiet line may still be why the build failed: it is
-				// kept as a candidate, as the sequential scan keeps it.
-				s.bs.marked = false
-				s.keep(raw, &b.found, line)
+				s.quietLine(raw, &b.found, line, next-i <= s.ring.size)
 				continue
 			}
 			s.apply(raw, lm.size, lm.cut, &b.found, line)

@@ -267,15 +267,11 @@ func (s *Session) apply(raw []byte, size int, cut bool, b *batch, segs []segment
 		s.cut++
 		s.warn("", "line longer than %d bytes: matched on its first part", s.m.opt.maxLineBytes)
 	}
-	s.bs.marked = false
 	if len(s.pending) == 0 && !hasWork(segs) {
-		// The common case: nothing found, nothing open.
-		if s.ring.size > 0 {
-			s.pushContext(raw)
-		}
-		s.keep(raw, b, segs)
+		s.quietLine(raw, b, segs, true) // the common case: nothing found, nothing open
 		return
 	}
+	s.bs.marked = false
 	for i := range segs {
 		g := &segs[i]
 		evs := b.events[g.events : g.events+g.nEvs]
@@ -313,6 +309,18 @@ func (s *Session) apply(raw []byte, size int, cut bool, b *batch, segs []segment
 	}
 	s.keep(raw, b, segs)
 	s.endLine(raw)
+}
+
+// quietLine applies a line in which nothing was found while no match is open,
+// after it was counted: it may be context for a later match (asContext; the
+// parallel scan knows when no match is near enough to show it), and it may
+// be why a failed build failed, so it is kept as a candidate error line.
+func (s *Session) quietLine(raw []byte, b *batch, segs []segment, asContext bool) {
+	s.bs.marked = false
+	if asContext && s.ring.size > 0 {
+		s.pushContext(raw)
+	}
+	s.keep(raw, b, segs)
 }
 
 // hasWork reports whether a segment has events.

@@ -121,7 +121,7 @@ func (c *Catalog) UnmarshalBinary(data []byte) error {
 	for _, rw := range w.Rules {
 		r := rw.Rule
 		if r == nil {
-			r = &Rule{}
+			return fmt.Errorf("classify: UnmarshalBinary: %w: a rule without its fields", ErrBadValue)
 		}
 		if len(rw.Keys) > 0 {
 			r.keyPos = make(map[string]Pos, len(rw.Keys))
