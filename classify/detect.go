@@ -111,6 +111,15 @@ func newDetector(m *Matcher) *detector {
 	return &detector{m: m, cands: newCandidates(len(m.starts) + 1), ruleSeen: newCandidates(len(m.rules))}
 }
 
+// trimLast removes one c from the end of b, if b ends with it. (Unlike
+// bytes.TrimSuffix it compares one byte, which matters on every line.)
+func trimLast(b []byte, c byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == c {
+		return b[:n-1]
+	}
+	return b
+}
+
 // cutSegment splits off the part of rest before the next '\r'.
 func cutSegment(rest []byte) (seg, after []byte, more bool) {
 	i := bytes.IndexByte(rest, '\r')

@@ -339,15 +339,34 @@ func ttyPrefix(b []byte) int {
 	return 0
 }
 
-// logLevels are the level names of Python's logging module.
-var logLevels = [...]string{"DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL"}
-
-// levelLen returns the length of the logging level b starts with, or 0.
+// levelLen returns the length of the Python logging level name (DEBUG,
+// INFO, WARNING, WARN, ERROR, CRITICAL, FATAL) that b starts with, or 0.
 func levelLen(b []byte) int {
-	for _, l := range logLevels {
-		if len(b) >= len(l) && string(b[:len(l)]) == l {
-			return len(l)
+	var l string
+	if len(b) < 4 {
+		return 0
+	}
+	switch b[0] { // most lines start with none of these: one comparison
+	case 'D':
+		l = "DEBUG"
+	case 'I':
+		l = "INFO"
+	case 'W':
+		l = "WARNING"
+		if len(b) < len(l) || string(b[:len(l)]) != l {
+			l = "WARN"
 		}
+	case 'E':
+		l = "ERROR"
+	case 'C':
+		l = "CRITICAL"
+	case 'F':
+		l = "FATAL"
+	default:
+		return 0
+	}
+	if len(b) >= len(l) && string(b[:len(l)]) == l {
+		return len(l)
 	}
 	return 0
 }
@@ -415,22 +434,34 @@ func levelAfterStamp(b []byte) int {
 // replica number ("web-1", "app_1", "proj-web-1"), blanks, "| ".
 func composePrefix(b []byte) int {
 	j := 0
-	for j < len(b) && j < 64 && (b[j] == '_' || b[j] == '-' || b[j] == '.' || isDigit(b[j]) || b[j]|0x20 >= 'a' && b[j]|0x20 <= 'z') {
+	for j < len(b) && j < 64 && nameByte[b[j]] {
 		j++
+	}
+	if j < 2 || j >= len(b) || b[j] != ' ' || !isDigit(b[j-1]) {
+		return 0 // the common case: a word not followed by a blank, or not ending in a digit
 	}
 	d := 0
 	for d < j && isDigit(b[j-1-d]) {
 		d++
 	}
-	if d == 0 || d == j || (b[j-1-d] != '-' && b[j-1-d] != '_') {
+	if d == j || (b[j-1-d] != '-' && b[j-1-d] != '_') {
 		return 0
 	}
 	k := j
 	for k < len(b) && b[k] == ' ' {
 		k++
 	}
-	if k == j || k+1 >= len(b) || b[k] != '|' || b[k+1] != ' ' {
+	if k+1 >= len(b) || b[k] != '|' || b[k+1] != ' ' {
 		return 0
 	}
 	return k + 2
 }
+
+// nameByte marks the bytes of a compose service name: letters, digits, "_",
+// "-" and ".".
+var nameByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c == '_' || c == '-' || c == '.' || c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z'
+	}
+	return t
+}()

@@ -170,7 +170,7 @@ func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func(
 				before := d.segments
 				start := 0
 				for i, lm := range b.meta {
-					d.line(i, bytes.TrimSuffix(b.data[start:lm.end], []byte{'\r'}))
+					d.line(i, trimLast(b.data[start:lm.end], '\r'))
 					start += lm.size
 				}
 				d.out, b.found = b.found, d.out
@@ -222,7 +222,7 @@ func (m *Matcher) runParallel(r io.Reader, s *Session, workers int, ctxErr func(
 			for j < len(segs) && int(segs[j].line) == i {
 				j++
 			}
-			raw := bytes.TrimSuffix(b.data[start:lm.end], []byte{'\r'})
+			raw := trimLast(b.data[start:lm.end], '\r')
 			line := segs[k:j]
 			start, k = start+lm.size, j
 			for h < len(hot) && int(hot[h]) < i {

@@ -150,6 +150,19 @@ func rarestRun(s string, stride int) int {
 
 // scan adds to c every target with a literal in line.
 func (p *prefilter) scan(line []byte, c *candidates) {
+	if wideScan && len(line) >= wideMin {
+		p.scanWide(line, c)
+		return
+	}
+	p.scanWindows(line, c)
+}
+
+// wideMin is the shortest line that scanWide takes: below it, the plain loop
+// is as fast.
+const wideMin = 16
+
+// scanWindows is scan one window at a time, in Go.
+func (p *prefilter) scanWindows(line []byte, c *candidates) {
 	bits, shift, stride := p.bits, p.shift, p.stride
 	for i := 0; i+4 <= len(line); i += stride {
 		w := binary.LittleEndian.Uint32(line[i:]) | 0x20202020
@@ -158,6 +171,65 @@ func (p *prefilter) scan(line []byte, c *candidates) {
 			p.hit(line, i, w, h, c)
 		}
 	}
+}
+
+// scanWide is scan with windowHits, which tests up to 64 consecutive 4-byte
+// words of a line at once, and as many again two bytes further on, and says
+// which hit. Reading every stride-th position finds every literal, and
+// reading more positions finds no other; so for a stride of 4 the words at
+// 0, 4, 8, … are read, for 2 or 3 also those at 2, 6, 10, …, and for 1 also
+// those at 1, 5, … and 3, 7, ….
+func (p *prefilter) scanWide(line []byte, c *candidates) {
+	two := p.stride < 4
+	for off := 0; off < 1+btoi(p.stride == 1); off++ {
+		for base := off; base+4 <= len(line); base += 256 {
+			n0 := min((len(line)-base)/4, 64)
+			n2 := 0
+			if two && base+6 <= len(line) {
+				n2 = min((len(line)-base-2)/4, 64)
+			}
+			m0, m2 := windowHits(line[base:], n0, n2, p.bits, p.shift)
+			p.hits(line, base, m0, c)
+			p.hits(line, base+2, m2, c)
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// hits compares the literals of the windows that mask m marks: bit k for
+// the window at base+4k.
+func (p *prefilter) hits(line []byte, base int, m uint64, c *candidates) {
+	for ; m != 0; m &= m - 1 {
+		i := base + 4*bits.TrailingZeros64(m)
+		w := binary.LittleEndian.Uint32(line[i:]) | 0x20202020
+		p.hit(line, i, w, hashWindow(w, p.shift), c)
+	}
+}
+
+// windowHitsGo says which windows of words are in the bit set: bit k of m0
+// for the 4-byte word at 4k (k < n0, n0 from 1 to 64), bit k of m2 for the
+// word at 4k+2 (k < n2, n2 from 0 to n0). It is what the assembly computes,
+// for other processors and for the tests.
+func windowHitsGo(words []byte, n0, n2 int, bits []uint64, shift uint32) (m0, m2 uint64) {
+	for k := 0; k < n0; k++ {
+		m0 |= windowBit(words[4*k:], bits, shift) << k
+	}
+	for k := 0; k < n2; k++ {
+		m2 |= windowBit(words[4*k+2:], bits, shift) << k
+	}
+	return m0, m2
+}
+
+// windowBit is 1 if the window at the start of b is in the bit set.
+func windowBit(b []byte, bits []uint64, shift uint32) uint64 {
+	h := hashWindow(binary.LittleEndian.Uint32(b)|0x20202020, shift)
+	return bits[h>>6] >> (h & 63) & 1
 }
 
 // hit compares the literals that index window w, read at position i.

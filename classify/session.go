@@ -100,7 +100,7 @@ func (m *Matcher) NewSession() *Session {
 func (s *Session) Feed(line []byte) []Issue {
 	s.enter(true)
 	defer s.busy.Store(false)
-	line = bytes.TrimSuffix(line, []byte{'\n'})
+	line = trimLast(line, '\n')
 	for {
 		i := bytes.IndexByte(line, '\n')
 		if i < 0 {
@@ -248,7 +248,7 @@ func (s *Session) warn(rule, format string, args ...any) {
 
 // processCut matches one line and applies what was found.
 func (s *Session) processCut(raw []byte, size int, cut bool) {
-	raw = bytes.TrimSuffix(raw, []byte{'\r'})
+	raw = trimLast(raw, '\r')
 	d := s.det
 	d.out.reset()
 	d.line(0, raw)
