@@ -26,14 +26,17 @@ import (
 // which only adds candidates; the literal compare that follows is exact up
 // to ASCII case. Nothing is allocated.
 type prefilter struct {
-	stride  int
-	shift   uint32   // a window's hash is its top 32-shift bits after multiplying
-	bits    []uint64 // one bit per hash value
-	rank    []uint32 // set bits in the words before each word
-	start   []uint32 // start[r]..start[r+1] index grams for the r-th set bit
-	grams   []gram
-	lits    []literal
-	targets []int32 // literal i marks targets[lits[i].first : lits[i].first+lits[i].n]
+	stride int
+	shift  uint32   // a window's hash is its top 32-shift bits after multiplying
+	bits   []uint64 // one bit per hash value
+	// A hash's grams are grams[slots[s]:slots[s+1]], s its low slotBits
+	// bits: one load finds them, where counting the bits set before the
+	// hash's bit took three in a row.
+	slotMask uint32
+	slots    []uint32
+	grams    []gram
+	lits     []literal
+	targets  []int32 // literal i marks targets[lits[i].first : lits[i].first+lits[i].n]
 }
 
 const (
@@ -92,7 +95,6 @@ func newPrefilter(lits [][]string) *prefilter {
 	}
 	p.shift = uint32(32 - hashBits)
 	p.bits = make([]uint64, 1<<(hashBits-6))
-	p.rank = make([]uint32, len(p.bits))
 	type entry struct {
 		h uint32
 		g gram
@@ -107,29 +109,24 @@ func newPrefilter(lits [][]string) *prefilter {
 			entries = append(entries, entry{hashWindow(g.w, p.shift), g})
 		}
 	}
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].h < entries[j].h })
+	// Two slots or more per gram, so that few slots hold grams of two
+	// hashes.
+	slotBits := 4
+	for slotBits < hashBits && 1<<slotBits < 2*len(entries) {
+		slotBits++
+	}
+	p.slotMask = 1<<slotBits - 1
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].h&p.slotMask < entries[j].h&p.slotMask })
+	p.slots = make([]uint32, 1<<slotBits+1)
 	for _, e := range entries {
 		p.bits[e.h>>6] |= 1 << (e.h & 63)
-	}
-	n := uint32(0)
-	for w, word := range p.bits {
-		p.rank[w] = n
-		n += uint32(bits.OnesCount64(word))
-	}
-	p.start = make([]uint32, n+1)
-	for _, e := range entries {
-		p.start[p.rankOf(e.h)+1]++
+		p.slots[e.h&p.slotMask+1]++
 		p.grams = append(p.grams, e.g)
 	}
-	for r := 1; r < len(p.start); r++ {
-		p.start[r] += p.start[r-1]
+	for s := 1; s < len(p.slots); s++ {
+		p.slots[s] += p.slots[s-1]
 	}
 	return p
-}
-
-// rankOf is the number of set bits before bit h: the index of h's bucket.
-func (p *prefilter) rankOf(h uint32) uint32 {
-	return p.rank[h>>6] + uint32(bits.OnesCount64(p.bits[h>>6]&(1<<(h&63)-1)))
 }
 
 // rarestRun returns where, in s, the run of stride windows starts that is
@@ -234,8 +231,8 @@ func windowBit(b []byte, bits []uint64, shift uint32) uint64 {
 
 // hit compares the literals that index window w, read at position i.
 func (p *prefilter) hit(line []byte, i int, w, h uint32, c *candidates) {
-	r := p.rankOf(h)
-	for _, g := range p.grams[p.start[r]:p.start[r+1]] {
+	s := h & p.slotMask
+	for _, g := range p.grams[p.slots[s]:p.slots[s+1]] {
 		if g.w != w {
 			continue
 		}
