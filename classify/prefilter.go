@@ -22,6 +22,9 @@ import (
 // The bit set grows with the number of windows indexed, so that it stays
 // sparse as the catalog grows.
 //
+// On amd64 with AVX2, scanWide tests eight windows at once (prefilter_amd64.s)
+// and the Go loop is the fallback; both give the same candidates.
+//
 // Folding with 0x20 also merges some non-letters ('@' with '`', '[' with '{'),
 // which only adds candidates; the literal compare that follows is exact up
 // to ASCII case. Nothing is allocated.
@@ -186,8 +189,10 @@ func (p *prefilter) scanWide(line []byte, c *candidates) {
 				n2 = min((len(line)-base-2)/4, 64)
 			}
 			m0, m2 := windowHits(line[base:], n0, n2, p.bits, p.shift)
-			p.hits(line, base, m0, c)
-			p.hits(line, base+2, m2, c)
+			if m0|m2 != 0 { // a line without hits skips the calls
+				p.hits(line, base, m0, c)
+				p.hits(line, base+2, m2, c)
+			}
 		}
 	}
 }
