@@ -32,9 +32,9 @@ type prefilter struct {
 	stride int
 	shift  uint32   // a window's hash is its top 32-shift bits after multiplying
 	bits   []uint64 // one bit per hash value
-	// A hash's grams are grams[slots[s]:slots[s+1]], s its low slotBits
-	// bits: one load finds them, where counting the bits set before the
-	// hash's bit took three in a row.
+	// A hash's grams are grams[slots[s]:slots[s+1]], s = hash & slotMask:
+	// one load finds them, where counting the bits set before the hash's
+	// bit took three loads in a row.
 	slotMask uint32
 	slots    []uint32
 	grams    []gram
@@ -157,8 +157,8 @@ func (p *prefilter) scan(line []byte, c *candidates) {
 	p.scanWindows(line, c)
 }
 
-// wideMin is the shortest line that scanWide takes: below it, the plain loop
-// is as fast.
+// wideMin is the shortest line that scanWide takes: a shorter one has a
+// handful of windows, too few to be worth the call.
 const wideMin = 16
 
 // scanWindows is scan one window at a time, in Go.
@@ -189,7 +189,7 @@ func (p *prefilter) scanWide(line []byte, c *candidates) {
 				n2 = min((len(line)-base-2)/4, 64)
 			}
 			m0, m2 := windowHits(line[base:], n0, n2, p.bits, p.shift)
-			if m0|m2 != 0 { // a line without hits skips the calls
+			if m0|m2 != 0 { // no window hit: nothing to compare
 				p.hits(line, base, m0, c)
 				p.hits(line, base+2, m2, c)
 			}

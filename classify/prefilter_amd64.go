@@ -3,7 +3,8 @@
 package classify
 
 // The prefilter's window test with AVX2: eight windows at once, their bits
-// fetched with one gather. Build with -tags purego for the portable loop.
+// fetched with one gather. Processors without AVX2, other architectures and
+// -tags purego use the Go loop.
 
 // windowHitsAVX2 is windowHitsGo in assembly (prefilter_amd64.s); n0 is 1
 // to 64, n2 is 0 to n0, and the bytes they cover are readable.
@@ -36,6 +37,11 @@ func hasAVX2() bool {
 // wideScan is whether scan tests windows with windowHitsAVX2.
 var wideScan = hasAVX2()
 
+// windowHits is windowHitsGo, computed by windowHitsAVX2 where the processor
+// has AVX2 (scanWide runs only there; tests call it anywhere).
 func windowHits(words []byte, n0, n2 int, bits []uint64, shift uint32) (m0, m2 uint64) {
+	if !wideScan {
+		return windowHitsGo(words, n0, n2, bits, shift)
+	}
 	return windowHitsAVX2(&words[0], n0, n2, &bits[0], shift)
 }

@@ -2,8 +2,9 @@
 
 package classify
 
-// Without assembly the window test is windowHitsGo, and scan keeps its own
-// loop, which is faster than calling it.
+// Without assembly scan runs its one-window-at-a-time loop (wideScan is
+// false); windowHits is windowHitsGo, so that scanWide and its tests still
+// run, in Go.
 
 var wideScan = false
 
