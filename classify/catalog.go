@@ -218,11 +218,7 @@ func (r *Rule) Keys() map[string]Pos {
 	if len(r.keyPos) == 0 {
 		return nil
 	}
-	out := make(map[string]Pos, len(r.keyPos))
-	for k, p := range r.keyPos {
-		out[k] = p
-	}
-	return out
+	return maps.Clone(r.keyPos)
 }
 
 func (r *Rule) posOf(key string) Pos {

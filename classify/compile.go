@@ -473,9 +473,11 @@ func (m *Matcher) lazyPattern(p Pattern, rule string, defs *expander, errs *Erro
 // groups, from the compiled pattern or from Go's parse of it; a pattern Go
 // cannot parse is compiled now.
 func (m *Matcher) laterPattern(p Pattern, rule string, defs *expander, errs *ErrorList) (*lazyRegexp, []string) {
-	if lazy, _, tree, ok := m.lazyPattern(p, rule, defs, errs); lazy != nil {
+	lazy, _, tree, ok := m.lazyPattern(p, rule, defs, errs)
+	if lazy != nil {
 		return lazy, capNames(tree)
-	} else if !ok {
+	}
+	if !ok {
 		return nil, nil
 	}
 	re, _ := m.compilePattern(p, rule, defs, errs)

@@ -2,6 +2,7 @@ package envcheck
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -156,21 +157,13 @@ func (o Options) Add(p Options) Options {
 	out.Disable = append(append([]string(nil), o.Disable...), p.Disable...)
 	if len(p.Severity) > 0 {
 		out.Severity = map[string]classify.Severity{}
-		for k, v := range o.Severity {
-			out.Severity[k] = v
-		}
-		for k, v := range p.Severity {
-			out.Severity[k] = v
-		}
+		maps.Copy(out.Severity, o.Severity)
+		maps.Copy(out.Severity, p.Severity)
 	}
 	if len(p.Text) > 0 {
 		out.Text = map[string]Text{}
-		for k, v := range o.Text {
-			out.Text[k] = v
-		}
-		for k, v := range p.Text {
-			out.Text[k] = v
-		}
+		maps.Copy(out.Text, o.Text)
+		maps.Copy(out.Text, p.Text)
 	}
 	if !p.Now.IsZero() {
 		out.Now = p.Now
