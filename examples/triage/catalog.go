@@ -23,26 +23,35 @@ func (e *readError) Unwrap() error { return e.err }
 // Rule examples run only when the user adds catalog files, so that mistakes
 // in those show; the default catalog's examples are run by its own tests.
 func compileCatalog(cf catalogFlags, opts ...classify.Option) (*classify.Matcher, error) {
-	m, _, err := compileWith(cf, false, opts...)
+	m, _, _, err := compileWith(cf, false, opts...)
 	return m, err
+}
+
+// compileForChecks is compileCatalog for the commands that also check
+// definitions: it returns the --catalog files' adjustments of checks too.
+func compileForChecks(cf catalogFlags, opts ...classify.Option) (*classify.Matcher, envcheck.Options, error) {
+	m, _, adj, err := compileWith(cf, false, opts...)
+	return m, adj, err
 }
 
 // compileWith compiles the default catalog (unless turned off) with the
 // --catalog files over it, through the library's one-call loader, so that
 // parse, merge and compile mistakes come back together in one ErrorList. With
 // all set it runs every rule's examples; otherwise those of the files' rules
-// (see classify.CompileFiles). It also returns the names of the files; a path
-// that cannot be read is a *readError.
-func compileWith(cf catalogFlags, all bool, opts ...classify.Option) (*classify.Matcher, []string, error) {
+// (see classify.CompileFiles). It also returns the names of the files and
+// the files' adjustments of definition checks; a path that cannot be read is
+// a *readError.
+func compileWith(cf catalogFlags, all bool, opts ...classify.Option) (*classify.Matcher, []string, envcheck.Options, error) {
+	var adj envcheck.Options
 	files, err := classify.CatalogFiles(cf.paths...)
 	if err != nil {
-		return nil, nil, &readError{err}
+		return nil, nil, adj, &readError{err}
 	}
 	base := &classify.Catalog{}
 	if !cf.noDefault {
 		base, err = patterns.Catalog()
 		if err != nil {
-			return nil, nil, fmt.Errorf("default catalog: %w", err)
+			return nil, nil, adj, fmt.Errorf("default catalog: %w", err)
 		}
 	}
 	if all {
@@ -55,24 +64,25 @@ func compileWith(cf catalogFlags, all bool, opts ...classify.Option) (*classify.
 			opts = append(opts, classify.WithLazyCompile())
 		}
 		m, err := classify.Compile(base, opts...)
-		return m, nil, err
+		return m, nil, adj, err
 	}
 	m, err := classify.CompileFiles(base, cf.paths, opts...)
 	var list classify.ErrorList
 	if err != nil && !errors.As(err, &list) {
-		return nil, files, &readError{err}
+		return nil, files, adj, &readError{err}
 	}
 	// a patch of a check that sets what a check does not have is a mistake
 	// of the same files, reported with the rest
-	if _, aerr := checkAdjustments(cf); aerr != nil {
+	adj, aerr := checkAdjustments(cf)
+	if aerr != nil {
 		var more classify.ErrorList
 		if !errors.As(aerr, &more) {
-			return nil, files, &readError{aerr}
+			return nil, files, adj, &readError{aerr}
 		}
 		list = append(list, more...)
-		return nil, files, list.Err()
+		return nil, files, adj, list.Err()
 	}
-	return m, files, err
+	return m, files, adj, err
 }
 
 // checkAdjustments reads the disables and patches of definition checks in

@@ -29,16 +29,12 @@ func runCheck(args []string, stdout, stderr io.Writer, env func(string) string) 
 	if err != nil {
 		return usageError(stderr, err)
 	}
-	m, err := compileCatalog(cfg.cat)
+	m, adj, err := compileForChecks(cfg.cat)
 	if err != nil {
 		printCatalogError(stderr, err)
 		return exitFailure
 	}
-	opts, err := withCatalogAdjustments(cfg, flagOpts)
-	if err != nil {
-		printCatalogError(stderr, err)
-		return exitFailure
-	}
+	opts := adj.Add(flagOpts) // the command line wins over the files
 	out := bufio.NewWriter(stdout)
 	rend := checkRenderer(cfg, m, opts, out, stdout, stderr, env)
 	status := exitOK
@@ -105,16 +101,6 @@ func checkOptions(cfg *config) (envcheck.Options, error) {
 		o.Severity[id] = s
 	}
 	return o, nil
-}
-
-// withCatalogAdjustments puts the --catalog files' adjustments of checks
-// under the command line's --skip and --severity, which win.
-func withCatalogAdjustments(cfg *config, flags envcheck.Options) (envcheck.Options, error) {
-	cat, err := checkAdjustments(cfg.cat)
-	if err != nil {
-		return flags, err
-	}
-	return cat.Add(flags), nil
 }
 
 func loadDefinition(cfg *config, path string) (*envcheck.Definition, error) {
@@ -203,16 +189,12 @@ func runClassifyWithEnv(args []string, stdin io.Reader, stdout, stderr io.Writer
 	if err != nil {
 		return usageError(stderr, err)
 	}
-	m, err := compileCatalog(cfg.cat, classify.WithContextLines(cfg.context), classify.WithMaxIssues(cfg.maxIssues), classify.WithWorkers(cfg.workers))
+	m, adj, err := compileForChecks(cfg.cat, classify.WithContextLines(cfg.context), classify.WithMaxIssues(cfg.maxIssues), classify.WithWorkers(cfg.workers))
 	if err != nil {
 		printCatalogError(stderr, err)
 		return exitFailure
 	}
-	opts, err := withCatalogAdjustments(cfg, flagOpts)
-	if err != nil {
-		printCatalogError(stderr, err)
-		return exitFailure
-	}
+	opts := adj.Add(flagOpts) // the command line wins over the files
 	def, err := envcheck.Load(cfg.env...)
 	if err != nil {
 		fmt.Fprintf(stderr, "triage: --env: %s\n", oneLine(err.Error()))

@@ -64,7 +64,7 @@ func runLint(args []string, stdout, stderr io.Writer, env func(string) string) i
 		return usageError(stderr, errors.New("lint needs at least one catalog file or folder"))
 	}
 
-	m, files, err := compileWith(catalogFlags{paths: paths, noDefault: *noDefault}, true)
+	m, files, _, err := compileWith(catalogFlags{paths: paths, noDefault: *noDefault}, true)
 	if err == nil {
 		return reportProblems(stdout, stderr, lintMatcher(m, files), len(files))
 	}
