@@ -12,7 +12,9 @@ import (
 // This file is the detect stage: it matches one line. It splits the line at
 // bare carriage returns, normalises each segment once, notes build-step
 // headers, asks the prefilter which patterns could match, and runs only
-// those. What it finds is written down as segments and events; a Session
+// those. A plain line, the common case, takes all that in one pass (plain):
+// the prefilter's reads of the raw line also tell whether it must be split
+// or rewritten. What it finds is written down as segments and events; a Session
 // applies them in order (apply stage), and never splits or normalises a line
 // again (except the handful kept raw to score a failed build's likely error
 // lines, outcome.go). Keeping this stage free of the session's state lets parallel
