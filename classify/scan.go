@@ -1,12 +1,13 @@
 package classify
 
 import (
-	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"math/bits"
 )
 
 // readBufferSize is the size of the read buffer; lines longer than it are
@@ -178,15 +179,26 @@ func (m *Matcher) runSequential(ctx context.Context, lr *lineReader, s *Session,
 
 // lineReader splits a stream into lines without ever failing on a long one:
 // a line longer than max is cut, the rest of it read and dropped.
+//
+// It finds the lines of a whole read at once: newlineMasks marks the '\n'
+// bytes of the buffer in a bit map, 64 bytes to a word, and each line end
+// is then a trailing-zero count away, where a byte search per line cost a
+// call and its set-up on every line. Lines come out as soon as a read holds
+// them, so a live stream is not held up.
 type lineReader struct {
-	br   *bufio.Reader
-	long []byte
-	max  int
-	err  error
+	r     io.Reader
+	buf   []byte   // readBufferSize bytes
+	nl    []uint64 // bit i%64 of nl[i/64]: buf[i] is '\n' (for i < end)
+	start int      // the next line starts at buf[start]
+	end   int      // the bytes read end at buf[end]
+	long  []byte   // the kept start of a line longer than buf
+	max   int
+	rerr  error // what ended the input, once the bytes before it are out
+	err   error // handed out from now on
 }
 
 func newLineReader(r io.Reader, max int) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, readBufferSize), max: max}
+	return &lineReader{r: r, buf: make([]byte, readBufferSize), nl: make([]uint64, readBufferSize/64), max: max}
 }
 
 // next returns the next line without its "\n", the number of input bytes it
@@ -196,35 +208,114 @@ func (lr *lineReader) next() (line []byte, size int, cut bool, err error) {
 	if lr.err != nil {
 		return nil, 0, false, lr.err
 	}
-	line, err = lr.br.ReadSlice('\n')
-	size = len(line)
-	if err == bufio.ErrBufferFull {
-		// Keep at most max+1 bytes: enough to tell whether the line is cut.
-		lr.long = append(lr.long[:0], line[:min(len(line), lr.max+1)]...)
-		for err == bufio.ErrBufferFull {
-			line, err = lr.br.ReadSlice('\n')
-			size += len(line)
-			if room := lr.max + 1 - len(lr.long); room > 0 {
-				lr.long = append(lr.long, line[:min(len(line), room)]...)
+	longSize := 0 // > 0: the line is longer than buf; its bytes before buf
+	for {
+		if i := lr.newline(); i >= 0 {
+			line, size = lr.buf[lr.start:i], i+1-lr.start
+			lr.start = i + 1
+			break
+		}
+		if lr.rerr != nil {
+			// The last line had no "\n", or reading failed after part of a
+			// line: hand out what arrived; the error comes on the next call.
+			lr.err = lr.rerr
+			line, size = lr.buf[lr.start:lr.end], lr.end-lr.start
+			lr.start = lr.end
+			if size+longSize == 0 {
+				return nil, 0, false, lr.err
 			}
+			break
 		}
-		line = lr.long
-	}
-	if err != nil {
-		lr.err = err
-		if size == 0 {
-			return nil, 0, false, err
+		if lr.start == 0 && lr.end == len(lr.buf) {
+			// A line longer than the buffer: keep at most max+1 bytes of it,
+			// enough to tell whether it is cut, and read on.
+			if longSize == 0 {
+				lr.long = lr.long[:0]
+			}
+			lr.long = append(lr.long, lr.buf[:min(lr.end, max(lr.max+1-len(lr.long), 0))]...)
+			longSize += lr.end
+			lr.end = 0
 		}
-		// The last line had no "\n", or reading failed after part of a
-		// line: hand out what arrived; the error comes on the next call.
+		lr.fill()
 	}
-	if n := len(line); n > 0 && line[n-1] == '\n' {
-		line = line[:n-1]
+	if longSize > 0 {
+		lr.long = append(lr.long, line[:min(len(line), max(lr.max+1-len(lr.long), 0))]...)
+		line, size = lr.long, size+longSize
 	}
 	if len(line) > lr.max {
 		line, cut = line[:lr.max], true
 	}
 	return line, size, cut, nil
+}
+
+// newline returns where the next '\n' from buf[start] on is, or -1.
+func (lr *lineReader) newline() int {
+	if lr.start >= lr.end {
+		return -1
+	}
+	w := lr.start >> 6
+	m := lr.nl[w] &^ (1<<(lr.start&63) - 1)
+	for m == 0 {
+		w++
+		if w<<6 >= lr.end {
+			return -1
+		}
+		m = lr.nl[w]
+	}
+	if i := w<<6 + bits.TrailingZeros64(m); i < lr.end {
+		return i
+	}
+	return -1 // a mark of a byte past the data, left from an earlier read
+}
+
+// fill moves the unfinished line to the front of buf and reads more after
+// it, marking the newlines of what arrived. A reader that keeps returning
+// nothing, and no error, ends the input with io.ErrNoProgress.
+func (lr *lineReader) fill() {
+	if lr.start > 0 {
+		n := copy(lr.buf, lr.buf[lr.start:lr.end])
+		lr.start, lr.end = 0, n
+		lr.mark(0, n)
+	}
+	for range 100 {
+		n, err := lr.r.Read(lr.buf[lr.end:])
+		if n < 0 || n > len(lr.buf)-lr.end {
+			panic("classify: the reader returned an invalid count")
+		}
+		lr.mark(lr.end, lr.end+n)
+		lr.end += n
+		if err != nil {
+			lr.rerr = err
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	lr.rerr = io.ErrNoProgress
+}
+
+// mark computes the newline words that cover buf[from:to].
+func (lr *lineReader) mark(from, to int) {
+	if from < to {
+		newlineMasks(lr.buf[from&^63:], lr.nl[from>>6:(to+63)>>6])
+	}
+}
+
+// newlineMasksGo is what newlineMasks computes, in Go: out[w] has bit i set
+// where b[64w+i] is '\n'. Eight bytes at a time, a byte is '\n' exactly when
+// it XORs to zero; the multiply gathers the eight flags into one byte.
+func newlineMasksGo(b []byte, out []uint64) {
+	const low7, ones = 0x7f7f7f7f7f7f7f7f, 0x0101010101010101
+	for w := range out {
+		var m uint64
+		for k := 0; k < 8; k++ {
+			x := binary.LittleEndian.Uint64(b[64*w+8*k:]) ^ (ones * '\n')
+			zero := ^((x&low7 + low7) | x | low7) // 0x80 in each zero byte
+			m |= (zero >> 7 * 0x0102040810204080 >> 56) << (8 * k)
+		}
+		out[w] = m
+	}
 }
 
 // asyncReader reads from r on its own goroutine so that a read that blocks
