@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -242,4 +243,45 @@ func FuzzLineReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// indexByteLines is splitLines as it was before the newline bit map: one
+// bytes.IndexByte per line.
+func indexByteLines(data []byte, max int) []lineMeta {
+	var out []lineMeta
+	start := 0
+	for start < len(data) {
+		i := bytes.IndexByte(data[start:], '\n')
+		lm := lineMeta{end: start + i, size: i + 1}
+		if i < 0 {
+			lm = lineMeta{end: len(data), size: len(data) - start}
+		}
+		if lm.end-start > max {
+			lm.end, lm.cut = start+max, true
+		}
+		out = append(out, lm)
+		start += lm.size
+	}
+	return out
+}
+
+// TestSplitLinesAgrees compares the parallel scan's splitLines with a byte
+// search per line on random blocks (every length modulo 64, with and
+// without a last "\n") and line limits, reusing blocks as the scan does.
+func TestSplitLinesAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var b block
+	for round := range 600 {
+		data := randomLog(r)
+		if len(data) > 0 && round%3 == 0 {
+			data = data[:r.IntN(len(data))]
+		}
+		max := []int{1, 5, 63, 64, 65, 1000, 1 << 20}[r.IntN(7)]
+		b.data = append(b.data[:0], data...)
+		b.splitLines(max)
+		if want := indexByteLines(data, max); !slices.Equal(b.meta, want) {
+			t.Fatalf("round %d (%d bytes, max %d): splitLines gives %d lines, a byte search %d; first %v, want %v",
+				round, len(data), max, len(b.meta), len(want), b.meta[:min(3, len(b.meta))], want[:min(3, len(want))])
+		}
+	}
 }

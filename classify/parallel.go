@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"io"
+	"math/bits"
 	"os"
 	"runtime"
 )
@@ -56,9 +57,10 @@ type block struct {
 	long  int    // > 0: data is the first part of a line of at least this many bytes
 	extra int    // input bytes of the previous block's cut line, dropped here
 	meta  []lineMeta
-	found batch // what the detector found in the block's lines
-	segs  int   // segments the worker normalised (added to the session's count)
-	err   error // the read error that ended the input after this block
+	nl    []uint64 // the newline bit map of data (splitLines)
+	found batch    // what the detector found in the block's lines
+	segs  int      // segments the worker normalised (added to the session's count)
+	err   error    // the read error that ended the input after this block
 	done  chan struct{}
 }
 
@@ -70,25 +72,47 @@ type lineMeta struct {
 
 // splitLines fills b.meta from b.data, cutting lines longer than max;
 // workers run it, so that finding the lines is not left to the producer.
+// The newlines are marked in a bit map first, as lineReader does.
 func (b *block) splitLines(max int) {
 	b.meta = b.meta[:0]
 	if b.long > 0 {
 		b.meta = append(b.meta, lineMeta{end: len(b.data), size: b.long, cut: true})
 		return
 	}
-	start := 0
-	for start < len(b.data) {
-		i := bytes.IndexByte(b.data[start:], '\n')
-		lm := lineMeta{end: start + i, size: i + 1}
-		if i < 0 { // the last line of the input, without "\n"
-			lm = lineMeta{end: len(b.data), size: len(b.data) - start}
-		}
-		if lm.end-start > max {
-			lm.end, lm.cut = start+max, true
-		}
-		b.meta = append(b.meta, lm)
-		start += lm.size
+	full, words := len(b.data)/64, (len(b.data)+63)/64
+	if cap(b.nl) < words {
+		b.nl = make([]uint64, words)
 	}
+	nl := b.nl[:words]
+	newlineMasks(b.data, nl[:full])
+	if full < words { // the last bytes, less than a word
+		nl[full] = 0
+		for i, c := range b.data[64*full:] {
+			if c == '\n' {
+				nl[full] |= 1 << i
+			}
+		}
+	}
+	start := 0
+	for w, m := range nl {
+		for ; m != 0; m &= m - 1 {
+			i := 64*w + bits.TrailingZeros64(m)
+			b.meta = append(b.meta, cutMeta(start, i, i+1-start, max))
+			start = i + 1
+		}
+	}
+	if start < len(b.data) { // the last line of the input, without "\n"
+		b.meta = append(b.meta, cutMeta(start, len(b.data), len(b.data)-start, max))
+	}
+}
+
+// cutMeta is the lineMeta of the line from start to end that took size
+// bytes, cut to max.
+func cutMeta(start, end, size, max int) lineMeta {
+	if end-start > max {
+		return lineMeta{end: start + max, size: size, cut: true}
+	}
+	return lineMeta{end: end, size: size}
 }
 
 // producer cuts the input into blocks of whole lines. It reads big chunks
