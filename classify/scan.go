@@ -191,6 +191,7 @@ type lineReader struct {
 	nl    []uint64 // bit i%64 of nl[i/64]: buf[i] is '\n' (for i < end)
 	start int      // the next line starts at buf[start]
 	end   int      // the bytes read end at buf[end]
+	clear int      // buf[start:clear] holds no '\n': searched already
 	long  []byte   // the kept start of a line longer than buf
 	max   int
 	rerr  error // what ended the input, once the bytes before it are out
@@ -234,7 +235,7 @@ func (lr *lineReader) next() (line []byte, size int, cut bool, err error) {
 			}
 			lr.long = append(lr.long, lr.buf[:min(lr.end, max(lr.max+1-len(lr.long), 0))]...)
 			longSize += lr.end
-			lr.end = 0
+			lr.end, lr.clear = 0, 0
 		}
 		lr.fill()
 	}
@@ -248,24 +249,25 @@ func (lr *lineReader) next() (line []byte, size int, cut bool, err error) {
 	return line, size, cut, nil
 }
 
-// newline returns where the next '\n' from buf[start] on is, or -1.
+// newline returns where the next '\n' from buf[start] on is, or -1. The
+// bytes it has searched without finding one are not searched again, so that
+// a long line arriving in small reads costs no more than one search.
 func (lr *lineReader) newline() int {
-	if lr.start >= lr.end {
-		return -1
-	}
-	w := lr.start >> 6
-	m := lr.nl[w] &^ (1<<(lr.start&63) - 1)
-	for m == 0 {
-		w++
-		if w<<6 >= lr.end {
-			return -1
+	from := max(lr.start, lr.clear)
+	if from < lr.end {
+		w := from >> 6
+		m := lr.nl[w] &^ (1<<(from&63) - 1)
+		for m == 0 && (w+1)<<6 < lr.end {
+			w++
+			m = lr.nl[w]
 		}
-		m = lr.nl[w]
+		// A mark past the data is left from an earlier read.
+		if i := w<<6 + bits.TrailingZeros64(m); m != 0 && i < lr.end {
+			return i
+		}
 	}
-	if i := w<<6 + bits.TrailingZeros64(m); i < lr.end {
-		return i
-	}
-	return -1 // a mark of a byte past the data, left from an earlier read
+	lr.clear = lr.end
+	return -1
 }
 
 // fill moves the unfinished line to the front of buf and reads more after
@@ -274,6 +276,7 @@ func (lr *lineReader) newline() int {
 func (lr *lineReader) fill() {
 	if lr.start > 0 {
 		n := copy(lr.buf, lr.buf[lr.start:lr.end])
+		lr.clear -= lr.start
 		lr.start, lr.end = 0, n
 		lr.mark(0, n)
 	}
