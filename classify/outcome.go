@@ -193,7 +193,7 @@ func (s *Session) keep(raw []byte, b *batch, segs []segment) {
 	bs := &s.bs
 	g := &segs[len(segs)-1] // what a progress bar's rewrites leave
 	seg := raw[g.rawOff:g.rawEnd]
-	if len(bytes.TrimSpace(seg)) == 0 {
+	if blank(seg) {
 		return
 	}
 	// Which window a vertex's lines go to changes only when a step is set
@@ -246,6 +246,15 @@ func (s *Session) keep(raw []byte, b *batch, segs []segment) {
 	w.used = s.line
 	bs.lastStep = step
 	s.fill(w, raw, b, g, seg)
+}
+
+// blank reports whether b is empty or all white space (as bytes.TrimSpace
+// sees it). Most lines start with a printable ASCII byte, which settles it.
+func blank(b []byte) bool {
+	if len(b) > 0 && b[0] > ' ' && b[0] < 0x80 {
+		return false
+	}
+	return len(bytes.TrimSpace(b)) == 0
 }
 
 // fill puts a line in the next slot of its window's ring.

@@ -1,6 +1,9 @@
 package classify
 
-import "testing"
+import (
+	"bytes"
+	"testing"
+)
 
 // TestSuspectScore checks the rule-free scoring of likely error lines:
 // tool error prefixes score high, error words in prose less, and harmless
@@ -48,5 +51,19 @@ func TestSuspectScore(t *testing.T) {
 	}
 	if w, e := suspectScore([]byte("warning: unused variable 'x'")), suspectScore([]byte("error: unused variable 'x'")); w >= e {
 		t.Errorf("a warning scores %d, not less than the same error's %d", w, e)
+	}
+}
+
+// TestBlank holds blank to bytes.TrimSpace on every byte as a line's first
+// and on white space of every kind.
+func TestBlank(t *testing.T) {
+	lines := []string{"", " ", "\t\r\v\f ", "\u00a0", "\u0085 ", " \u2003x", "x", " x", "\x00", "\xff", "é"}
+	for c := range 256 {
+		lines = append(lines, string([]byte{byte(c)}), string([]byte{byte(c), ' '}))
+	}
+	for _, l := range lines {
+		if got, want := blank([]byte(l)), len(bytes.TrimSpace([]byte(l))) == 0; got != want {
+			t.Errorf("blank(%q) = %v, want %v", l, got, want)
+		}
 	}
 }
