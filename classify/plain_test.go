@@ -183,17 +183,28 @@ func TestPlainLinesAgree(t *testing.T) {
 	plain, general := newDetector(m), newDetector(m)
 	general.general = true
 	lines := plainTestLines(t)
+	wantPlains := 0
 	for _, line := range lines {
+		before := plain.plains
 		got, want := detectLine(plain, line), detectLine(general, line)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("line %q: plain path differs from the general path (-general +plain):\n%s", line, diff)
+		}
+		// Which lines are plain, said the slow way.
+		isPlain := wideScan && m.pf.stride >= 2 && len(line) >= wideMin && len(line) <= maxRawBlocks*256 &&
+			!bytes.ContainsAny(line, "\r\x1b") && !hasRemnant(line)
+		if took := plain.plains > before; took != isPlain {
+			t.Fatalf("line %q: plain path taken %v, want %v", line, took, isPlain)
+		}
+		if isPlain {
+			wantPlains++
 		}
 	}
 	if general.plains != 0 {
 		t.Errorf("the general detector took %d lines down the plain path", general.plains)
 	}
-	if wideScan && (plain.plains < len(lines)/2 || plain.plains == len(lines)) {
-		t.Errorf("the plain path took %d of %d lines: most, but not all, should be plain", plain.plains, len(lines))
+	if wideScan && (wantPlains < len(lines)/4 || wantPlains == len(lines)) {
+		t.Errorf("%d of %d lines are plain: the test should have many of both kinds", wantPlains, len(lines))
 	}
 	t.Logf("%d of %d lines plain", plain.plains, len(lines))
 }
