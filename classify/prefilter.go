@@ -262,9 +262,10 @@ const maxRawBlocks = 16
 
 // testRaw tests the windows of a raw line before it is normalised, and
 // returns its marks; scanFrom then turns the hits into candidates. The line
-// is 4 to maxRawBlocks*256 bytes and the stride 2 or more. Reading the windows of the raw line finds every literal in any
-// suffix of it, because which positions are read depends only on their
-// parity, not on where the text starts (scanWide).
+// is at most maxRawBlocks*256 bytes and the stride 2 or more. The windows of
+// the raw line find every literal in any suffix of it: the positions read
+// are every other one (scanWide), and a literal indexes a run of two
+// windows or more, wherever the suffix starts.
 func (p *prefilter) testRaw(line []byte, rw *rawWindows) (marks uint32) {
 	two := p.stride < 4
 	rw.blocks = 0
