@@ -12,9 +12,7 @@ import (
 // This file is the detect stage: it matches one line. It splits the line at
 // bare carriage returns, normalises each segment once, notes build-step
 // headers, asks the prefilter which patterns could match, and runs only
-// those. A plain line, the common case, takes all that in one pass (plain):
-// the prefilter's reads of the raw line also tell whether it must be split
-// or rewritten. What it finds is written down as segments and events; a Session
+// those. What it finds is written down as segments and events; a Session
 // applies them in order (apply stage), and never splits or normalises a line
 // again (except the handful kept raw to score a failed build's likely error
 // lines, outcome.go). Keeping this stage free of the session's state lets parallel
@@ -88,9 +86,6 @@ type detector struct {
 	runs     int               // patterns run on a segment, for tests of the prefilter
 	cands    candidates        // start patterns found by the prefilter
 	ruleSeen candidates        // rules already matched in the current segment
-	rw       rawWindows        // the prefilter's windows of a plain line
-	general  bool              // every line takes the general path (for tests)
-	plains   int               // lines the plain path took, for its tests
 	steps    map[string]string // step headers seen, so that repeats cost nothing
 	trace    *[]Trace          // Explain's hook: every pattern's verdict is recorded
 }
@@ -137,14 +132,11 @@ func cutSegment(rest []byte) (seg, after []byte, more bool) {
 // line adds the segments and events of line li (without its line end) to
 // d.out.
 func (d *detector) line(li int, raw []byte) {
-	if d.plain(li, raw) {
-		return
-	}
 	off := 0
 	for {
 		seg, _, more := cutSegment(raw[off:])
 		if len(seg) > 0 {
-			d.segment(li, raw, off, off+len(seg), nil)
+			d.segment(li, raw, off, off+len(seg))
 		}
 		if !more {
 			return
@@ -153,50 +145,16 @@ func (d *detector) line(li int, raw []byte) {
 	}
 }
 
-// plain takes a line in one pass if it is plain, the common case: one
-// segment, no escape sequence, no colour code. The prefilter tests the raw
-// line's windows, and in the same reads notices the bytes that would make it
-// not plain ('\r', ESC, and '[' followed by a colour code); then the prefixes
-// are cut, and the hits in what is left are compared. It returns false,
-// having added nothing, for a line the general path must take. Without the
-// assembly (wideScan false) every line takes the general path: testing the
-// windows in Go costs more than the byte searches it saves.
-func (d *detector) plain(li int, raw []byte) bool {
-	pf := d.m.pf
-	if !wideScan || d.general || pf.stride < 2 || len(raw) < wideMin || len(raw) > maxRawBlocks*256 || d.trace != nil {
-		return false
-	}
-	marks := pf.testRaw(raw, &d.rw)
-	if marks&markBreak != 0 || marks&markBracket != 0 && hasRemnant(raw) {
-		return false
-	}
-	d.plains++
-	d.segment(li, raw, 0, len(raw), &d.rw)
-	return true
-}
-
-// segment adds segment line[from:to] of line li and its events. With rw, the
-// segment is the whole of a plain line (plain), whose windows rw holds.
-func (d *detector) segment(li int, line []byte, from, to int, rw *rawWindows) {
+func (d *detector) segment(li int, line []byte, from, to int) {
 	d.segments++
 	b := &d.out
 	raw := line[from:to]
 	g := segment{line: int32(li), rawOff: int32(from), rawEnd: int32(to), events: int32(len(b.events))}
-	var text []byte
-	var vertex int
-	if rw != nil {
-		text, vertex = stripPrefixes(raw)
-	} else {
-		start := len(b.buf)
-		var grown []byte
-		text, vertex, grown = normalize(b.buf, raw)
-		b.buf = grown
-		if len(grown) > start {
-			g.inBuf = true
-		}
-	}
-	if g.inBuf {
-		g.textOff, g.textEnd = int32(len(b.buf)-len(text)), int32(len(b.buf))
+	start := len(b.buf)
+	text, vertex, grown := normalize(b.buf, raw)
+	b.buf = grown
+	if len(grown) > start {
+		g.inBuf, g.textOff, g.textEnd = true, int32(len(grown)-len(text)), int32(len(grown))
 	} else {
 		g.textOff, g.textEnd = int32(to-len(text)), int32(to)
 	}
@@ -204,7 +162,7 @@ func (d *detector) segment(li int, line []byte, from, to int, rw *rawWindows) {
 	if step := stepHeader(text); step != nil {
 		b.events = append(b.events, event{kind: evStep, text: d.intern(step)})
 	}
-	d.match(li, text, raw, rw)
+	d.match(li, text)
 	g.nEvs = int32(len(b.events)) - g.events
 	if g.nEvs > 0 && (len(b.hot) == 0 || b.hot[len(b.hot)-1] != int32(li)) {
 		b.hot = append(b.hot, int32(li))
@@ -213,19 +171,14 @@ func (d *detector) segment(li int, line []byte, from, to int, rw *rawWindows) {
 }
 
 // match runs the patterns the prefilter lets through on one normalised
-// segment, adding an event for each rule that fires. With rw, text is a
-// suffix of raw, whose windows rw holds.
-func (d *detector) match(li int, text, raw []byte, rw *rawWindows) {
+// segment, adding an event for each rule that fires.
+func (d *detector) match(li int, text []byte) {
 	m := d.m
 	if len(text) < minLiteral && len(m.always) == 0 && d.trace == nil {
 		return
 	}
 	d.cands.reset()
-	if rw != nil {
-		m.pf.scanFrom(raw, len(raw)-len(text), rw, &d.cands)
-	} else {
-		m.pf.scan(text, &d.cands)
-	}
+	m.pf.scan(text, &d.cands)
 	if d.trace != nil {
 		d.explain(text)
 	}

@@ -188,7 +188,7 @@ func (p *prefilter) scanWide(line []byte, c *candidates) {
 			if two && base+6 <= len(line) {
 				n2 = min((len(line)-base-2)/4, 64)
 			}
-			m0, m2, _ := windowHits(line[base:], n0, n2, p.bits, p.shift)
+			m0, m2 := windowHits(line[base:], n0, n2, p.bits, p.shift)
 			if m0|m2 != 0 { // no window hit: nothing to compare
 				p.hits(line, base, m0, c)
 				p.hits(line, base+2, m2, c)
@@ -216,101 +216,16 @@ func (p *prefilter) hits(line []byte, base int, m uint64, c *candidates) {
 
 // windowHitsGo says which windows of words are in the bit set: bit k of m0
 // for the 4-byte word at 4k (k < n0, n0 from 1 to 64), bit k of m2 for the
-// word at 4k+2 (k < n2, n2 from 0 to n0). It also says which of the bytes
-// that mark a line for the slow path are in words[:4*n0] (lineMarks). It is
-// what the assembly computes, for other processors and for the tests.
-func windowHitsGo(words []byte, n0, n2 int, bits []uint64, shift uint32) (m0, m2 uint64, marks uint32) {
+// word at 4k+2 (k < n2, n2 from 0 to n0). It is what the assembly computes,
+// for other processors and for the tests.
+func windowHitsGo(words []byte, n0, n2 int, bits []uint64, shift uint32) (m0, m2 uint64) {
 	for k := 0; k < n0; k++ {
 		m0 |= windowBit(words[4*k:], bits, shift) << k
 	}
 	for k := 0; k < n2; k++ {
 		m2 |= windowBit(words[4*k+2:], bits, shift) << k
 	}
-	return m0, m2, lineMarks(words[:4*n0])
-}
-
-// The marks of a line: bytes that send it down the slow path of the detector
-// (detect.go), because they change its segments or its text. A bracket only
-// may: most are not colour codes.
-const (
-	markBreak   = 1 << iota // '\r' (a segment ends) or ESC (an escape sequence)
-	markBracket             // '[', which may start an ESC-less colour code
-)
-
-// lineMarks returns the marks of the bytes of b.
-func lineMarks(b []byte) (marks uint32) {
-	for _, c := range b {
-		switch c {
-		case '\r', 0x1b:
-			marks |= markBreak
-		case '[':
-			marks |= markBracket
-		}
-	}
-	return marks
-}
-
-// rawWindows is what testRaw found in a raw line: the hit masks of each of
-// its 256-byte blocks, as scanWide's windowHits gives them.
-type rawWindows struct {
-	masks  [2 * maxRawBlocks]uint64
-	blocks int
-}
-
-// maxRawBlocks bounds the lines testRaw takes: 16 blocks, 4 KiB.
-const maxRawBlocks = 16
-
-// testRaw tests the windows of a raw line before it is normalised, and
-// returns its marks; scanFrom then turns the hits into candidates. The line
-// is at most maxRawBlocks*256 bytes and the stride 2 or more. The windows of
-// the raw line find every literal in any suffix of it: the positions read
-// are every other one (scanWide), and a literal indexes a run of two
-// windows or more, wherever the suffix starts.
-func (p *prefilter) testRaw(line []byte, rw *rawWindows) (marks uint32) {
-	two := p.stride < 4
-	rw.blocks = 0
-	for base := 0; base+4 <= len(line); base += 256 {
-		n0 := min((len(line)-base)/4, 64)
-		n2 := 0
-		if two && base+6 <= len(line) {
-			n2 = min((len(line)-base-2)/4, 64)
-		}
-		m0, m2, mk := windowHits(line[base:], n0, n2, p.bits, p.shift)
-		rw.masks[2*rw.blocks], rw.masks[2*rw.blocks+1] = m0, m2
-		rw.blocks++
-		marks |= mk
-	}
-	// The blocks' first pass read every byte up to the last whole word.
-	return marks | lineMarks(line[len(line)&^3:])
-}
-
-// scanFrom adds to c every target with a literal in line[from:], from the
-// windows testRaw found in line. Windows that start before from belong to no
-// literal there.
-func (p *prefilter) scanFrom(line []byte, from int, rw *rawWindows, c *candidates) {
-	text := line[from:]
-	for k := 0; k < rw.blocks; k++ {
-		m0, m2 := rw.masks[2*k], rw.masks[2*k+1]
-		if m0|m2 == 0 {
-			continue
-		}
-		base := 256*k - from
-		p.hits(text, base, m0&^before(base), c)
-		p.hits(text, base+2, m2&^before(base+2), c)
-	}
-}
-
-// before returns the bits of a hit mask whose windows, at base+4k, start
-// before 0.
-func before(base int) uint64 {
-	if base >= 0 {
-		return 0
-	}
-	k := (-base + 3) / 4
-	if k >= 64 {
-		return ^uint64(0)
-	}
-	return 1<<k - 1
+	return m0, m2
 }
 
 // windowBit is 1 if the window at the start of b is in the bit set.

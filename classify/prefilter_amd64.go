@@ -10,7 +10,7 @@ package classify
 // to 64, n2 is 0 to n0, and the bytes they cover are readable.
 //
 //go:noescape
-func windowHitsAVX2(words *byte, n0, n2 int, bits *uint64, shift uint32) (m0, m2 uint64, marks uint32)
+func windowHitsAVX2(words *byte, n0, n2 int, bits *uint64, shift uint32) (m0, m2 uint64)
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
@@ -39,7 +39,7 @@ var wideScan = hasAVX2()
 
 // windowHits is windowHitsGo, computed by windowHitsAVX2 where the processor
 // has AVX2 (scanWide runs only there; tests call it anywhere).
-func windowHits(words []byte, n0, n2 int, bits []uint64, shift uint32) (m0, m2 uint64, marks uint32) {
+func windowHits(words []byte, n0, n2 int, bits []uint64, shift uint32) (m0, m2 uint64) {
 	if !wideScan {
 		return windowHitsGo(words, n0, n2, bits, shift)
 	}

@@ -14,15 +14,11 @@ DATA laneMask<>+48(SB)/8, $0
 DATA laneMask<>+56(SB)/8, $0
 GLOBL laneMask<>(SB), RODATA|NOPTR, $64
 
-// The case fold, the hash multiplier (hashWindow), the low five bits, and
-// the bytes the marks are about: '\r', ESC and '['.
+// The case fold, the hash multiplier (hashWindow) and the low five bits.
 DATA hashConsts<>+0(SB)/4, $0x20202020
 DATA hashConsts<>+4(SB)/4, $0x9E3779B1
 DATA hashConsts<>+8(SB)/4, $31
-DATA hashConsts<>+12(SB)/1, $0x0d
-DATA hashConsts<>+13(SB)/1, $0x1b
-DATA hashConsts<>+14(SB)/1, $0x5b
-GLOBL hashConsts<>(SB), RODATA|NOPTR, $16
+GLOBL hashConsts<>(SB), RODATA|NOPTR, $12
 
 // WINDOWS8 tests the eight windows in register src against the bit set at
 // DI and leaves in out one bit per window whose hash bit is set: fold,
@@ -41,41 +37,27 @@ GLOBL hashConsts<>(SB), RODATA|NOPTR, $16
 	VPSLLD     $31, dst, dst; \
 	VMOVMSKPS  dst, out
 
-// MARKS notes which of the 32 bytes in src are '\r' or ESC (into Y15) and
-// '[' (into Y14); t1 and t2 are scratch.
-#define MARKS(src, t1, t2) \
-	VPCMPEQB Y2, src, t1; \
-	VPCMPEQB Y8, src, t2; \
-	VPOR     t1, Y15, Y15; \
-	VPOR     t2, Y15, Y15; \
-	VPCMPEQB Y9, src, t1; \
-	VPOR     t1, Y14, Y14
-
-// TAILLOAD then TAILBITS test the last 1 to 7 windows of a pass: count (a
-// register, not zero) windows at p, with a masked load into Y5 that reads
-// only those and cannot fault past them; the lanes not loaded (zero in Y5,
-// which MARKS may read in between) are dropped. The bits go into acc at bit
-// CX.
-#define TAILLOAD(p, count) \
+// TAIL tests the last 1 to 7 windows of a pass: count (a register, not
+// zero) windows at p, with a masked load that reads only those and cannot
+// fault past them; the lanes not loaded are dropped. The bits go into acc at
+// bit CX.
+#define TAIL(p, count, acc) \
 	LEAQ       laneMask<>(SB), BX; \
 	MOVQ       $8, AX; \
 	SUBQ       count, AX; \
 	VMOVDQU    (BX)(AX*4), Y6; \
-	VPMASKMOVD p, Y6, Y5
-
-#define TAILBITS(acc) \
+	VPMASKMOVD p, Y6, Y5; \
 	WINDOWS8(Y5, Y1, Y3, Y4, DX); \
 	VMOVMSKPS  Y6, AX; \
 	ANDQ       AX, DX; \
 	SHLQ       CX, DX; \
 	ORQ        DX, acc
 
-// func windowHitsAVX2(words *byte, n0, n2 int, bits *uint64, shift uint32) (m0, m2 uint64, marks uint32)
+// func windowHitsAVX2(words *byte, n0, n2 int, bits *uint64, shift uint32) (m0, m2 uint64)
 //
 // Two passes at once: n0 windows at words, words+4, …, and n2 windows at
-// words+2, words+6, … (n2 is 0 or at most n0). The first pass's loads, which
-// are every byte of the 4*n0, are also searched for the bytes of marks.
-TEXT ·windowHitsAVX2(SB), NOSPLIT, $0-60
+// words+2, words+6, … (n2 is 0 or at most n0).
+TEXT ·windowHitsAVX2(SB), NOSPLIT, $0-56
 	MOVQ         words+0(FP), SI
 	MOVQ         n0+8(FP), R10
 	MOVQ         n2+16(FP), R11
@@ -85,11 +67,6 @@ TEXT ·windowHitsAVX2(SB), NOSPLIT, $0-60
 	VPBROADCASTD hashConsts<>+0(SB), Y13
 	VPBROADCASTD hashConsts<>+4(SB), Y12
 	VPBROADCASTD hashConsts<>+8(SB), Y11
-	VPBROADCASTB hashConsts<>+12(SB), Y2
-	VPBROADCASTB hashConsts<>+13(SB), Y8
-	VPBROADCASTB hashConsts<>+14(SB), Y9
-	VPXOR        Y14, Y14, Y14
-	VPXOR        Y15, Y15, Y15
 	XORQ         R8, R8 // m0
 	XORQ         R9, R9 // m2
 	XORQ         CX, CX // bit of the masks for the next eight windows
@@ -99,9 +76,8 @@ both:
 	JLT     bothDone
 	VMOVDQU (SI), Y0
 	VMOVDQU 2(SI), Y7
-	MARKS(Y0, Y5, Y6)
 	WINDOWS8(Y0, Y1, Y3, Y4, DX)
-	WINDOWS8(Y7, Y1, Y3, Y4, R12)
+	WINDOWS8(Y7, Y8, Y9, Y14, R12)
 	SHLQ    CX, DX
 	ORQ     DX, R8
 	SHLQ    CX, R12
@@ -121,7 +97,6 @@ one:
 	CMPQ    R10, $8
 	JLT     tails
 	VMOVDQU (SI), Y0
-	MARKS(Y0, Y5, Y6)
 	WINDOWS8(Y0, Y1, Y3, Y4, DX)
 	SHLQ    CX, DX
 	ORQ     DX, R8
@@ -133,35 +108,18 @@ one:
 tails:
 	TESTQ R10, R10
 	JEQ   tail2
-	TAILLOAD((SI), R10)
-	MARKS(Y5, Y1, Y3)
-	TAILBITS(R8)
+	TAIL((SI), R10, R8)
 
 tail2:
 	TESTQ R11, R11
 	JEQ   done
 	MOVQ  R13, CX
-	TAILLOAD((R12), R11)
-	TAILBITS(R9)
+	TAIL((R12), R11, R9)
 
 done:
-	VPMOVMSKB  Y15, AX
-	VPMOVMSKB  Y14, BX
 	VZEROUPPER
-	XORL       DX, DX
-	TESTL      AX, AX
-	JEQ        noBreak
-	ORL        $1, DX
-
-noBreak:
-	TESTL BX, BX
-	JEQ   noBracket
-	ORL   $2, DX
-
-noBracket:
 	MOVQ R8, m0+40(FP)
 	MOVQ R9, m2+48(FP)
-	MOVL DX, marks+56(FP)
 	RET
 
 // func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)

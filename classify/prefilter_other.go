@@ -8,6 +8,6 @@ package classify
 
 var wideScan = false
 
-func windowHits(words []byte, n0, n2 int, bits []uint64, shift uint32) (m0, m2 uint64, marks uint32) {
+func windowHits(words []byte, n0, n2 int, bits []uint64, shift uint32) (m0, m2 uint64) {
 	return windowHitsGo(words, n0, n2, bits, shift)
 }
