@@ -11,8 +11,12 @@ import (
 )
 
 // readBufferSize is the size of the read buffer; lines longer than it are
-// assembled in a separate buffer up to the line limit.
+// assembled in a separate buffer up to the line limit. It is a multiple of
+// 64, so that the newline bit map covers the buffer in whole words.
 const readBufferSize = 64 << 10
+
+// The bit map's words must cover the buffer exactly.
+var _ [0]struct{} = [readBufferSize % 64]struct{}{}
 
 // Scan classifies the log read from r and yields each issue as soon as it is
 // complete, in line order. The sequence is single-use. If reading fails or
