@@ -222,6 +222,31 @@ func TestNewlineMasksAgree(t *testing.T) {
 	}
 }
 
+// TestMarkNewlinesExact marks b[:n] for every n over words left full of
+// marks from before: each word b[:n] covers is its exact mask, with no bit
+// past n, and the words past it are left alone.
+func TestMarkNewlinesExact(t *testing.T) {
+	b := bytes.Repeat([]byte("ab\ncd\n\n\nxyz\n"), 20)[:200]
+	for n := 0; n <= len(b); n++ {
+		nl := []uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+		markNewlines(b[:n], nl)
+		for w := range nl {
+			want := ^uint64(0) // untouched
+			if 64*w < n {
+				want = 0
+				for i := 64 * w; i < min(64*w+64, n); i++ {
+					if b[i] == '\n' {
+						want |= 1 << (i - 64*w)
+					}
+				}
+			}
+			if nl[w] != want {
+				t.Fatalf("n %d, word %d: %x, want %x", n, w, nl[w], want)
+			}
+		}
+	}
+}
+
 // FuzzLineReader compares lineReader with the bufio reader on any input,
 // read in chunks of sizes the fuzzer picks, with any line limit.
 func FuzzLineReader(f *testing.F) {

@@ -79,20 +79,12 @@ func (b *block) splitLines(max int) {
 		b.meta = append(b.meta, lineMeta{end: len(b.data), size: b.long, cut: true})
 		return
 	}
-	full, words := len(b.data)/64, (len(b.data)+63)/64
+	words := (len(b.data) + 63) / 64
 	if cap(b.nl) < words {
 		b.nl = make([]uint64, words)
 	}
 	nl := b.nl[:words]
-	newlineMasks(b.data, nl[:full])
-	if full < words { // the last bytes, less than a word
-		nl[full] = 0
-		for i, c := range b.data[64*full:] {
-			if c == '\n' {
-				nl[full] |= 1 << i
-			}
-		}
-	}
+	markNewlines(b.data, nl)
 	start := 0
 	for w, m := range nl {
 		for ; m != 0; m &= m - 1 {

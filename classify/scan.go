@@ -184,7 +184,7 @@ func (m *Matcher) runSequential(ctx context.Context, lr *lineReader, s *Session,
 // lineReader splits a stream into lines without ever failing on a long one:
 // a line longer than max is cut, the rest of it read and dropped.
 //
-// It finds the lines of a whole read at once: newlineMasks marks the '\n'
+// It finds the lines of a whole read at once: markNewlines marks the '\n'
 // bytes of the buffer in a bit map, 64 bytes to a word, and each line end
 // is then a trailing-zero count away, where a byte search per line cost a
 // call and its set-up on every line. Lines come out as soon as a read holds
@@ -192,7 +192,7 @@ func (m *Matcher) runSequential(ctx context.Context, lr *lineReader, s *Session,
 type lineReader struct {
 	r     io.Reader
 	buf   []byte   // readBufferSize bytes
-	nl    []uint64 // bit i%64 of nl[i/64]: buf[i] is '\n' (for i < end)
+	nl    []uint64 // bit i%64 of nl[i/64]: buf[i] is '\n'; exact up to end, no mark past it
 	start int      // the next line starts at buf[start]
 	end   int      // the bytes read end at buf[end]
 	clear int      // buf[start:clear] holds no '\n': searched already
@@ -265,9 +265,8 @@ func (lr *lineReader) newline() int {
 			w++
 			m = lr.nl[w]
 		}
-		// A mark past the data is left from an earlier read.
-		if i := w<<6 + bits.TrailingZeros64(m); m != 0 && i < lr.end {
-			return i
+		if m != 0 {
+			return w<<6 + bits.TrailingZeros64(m)
 		}
 	}
 	lr.clear = lr.end
@@ -302,10 +301,28 @@ func (lr *lineReader) fill() {
 	lr.rerr = io.ErrNoProgress
 }
 
-// mark computes the newline words that cover buf[from:to].
+// mark computes the newline words that cover buf[from:to]; the last one
+// has no mark past to.
 func (lr *lineReader) mark(from, to int) {
 	if from < to {
-		newlineMasks(lr.buf[from&^63:], lr.nl[from>>6:(to+63)>>6])
+		markNewlines(lr.buf[from&^63:to], lr.nl[from>>6:])
+	}
+}
+
+// markNewlines sets nl[w] to the newline mask of b[64w:64w+64] for each word
+// b covers, the last one too when b ends inside it: no bit past the end of b
+// is set.
+func markNewlines(b []byte, nl []uint64) {
+	full := len(b) / 64
+	newlineMasks(b, nl[:full])
+	if rest := b[64*full:]; len(rest) > 0 {
+		var m uint64
+		for i, c := range rest {
+			if c == '\n' {
+				m |= 1 << i
+			}
+		}
+		nl[full] = m
 	}
 }
 
